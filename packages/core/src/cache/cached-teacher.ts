@@ -1,0 +1,75 @@
+import type { TeacherV1 } from '../spec/teacher/v1/teacher-v1';
+import type { TeacherV1Capabilities } from '../spec/teacher/v1/teacher-v1-capabilities';
+import type { TeacherV1Request, TeacherV1ScoreRequest } from '../spec/teacher/v1/teacher-v1-request';
+import type { TeacherV1Response, TeacherV1ScoreResponse } from '../spec/teacher/v1/teacher-v1-response';
+import { RequestCache } from './request-cache';
+import type { TeacherUsage } from './usage-counter';
+
+function withoutSignal<Request extends { signal?: AbortSignal }>(request: Request): Omit<Request, 'signal'> {
+  const { signal: _signal, ...rest } = request;
+  return rest;
+}
+
+/**
+ * Wraps a plugin's teacher with the request cache and usage counting. `usage` is the record the
+ * calls are counted into (core gives each stage its own wrapper over the same teacher, so usage is
+ * per stage while the cache and the teacher are shared).
+ */
+export class CachedTeacher implements TeacherV1 {
+  readonly specificationVersion = 'v1' as const;
+
+  constructor(
+    private readonly inner: TeacherV1,
+    private readonly cache: RequestCache,
+    private readonly usage: TeacherUsage,
+  ) {}
+
+  get componentId(): string {
+    return this.inner.componentId;
+  }
+
+  get modelId(): string {
+    return this.inner.modelId;
+  }
+
+  doCapabilities(): PromiseLike<TeacherV1Capabilities> {
+    return this.inner.doCapabilities();
+  }
+
+  async doGenerate(request: TeacherV1Request): Promise<TeacherV1Response> {
+    const key = RequestCache.key({ kind: 'generate', componentId: this.inner.componentId, model: this.inner.modelId, request: withoutSignal(request) });
+    return this.through(key, () => Promise.resolve(this.inner.doGenerate(request)));
+  }
+
+  get doScore(): ((request: TeacherV1ScoreRequest) => Promise<TeacherV1ScoreResponse>) | undefined {
+    const inner = this.inner;
+    if (typeof inner.doScore !== 'function') return undefined;
+    return async (request) => {
+      const key = RequestCache.key({ kind: 'score', componentId: inner.componentId, model: inner.modelId, request: withoutSignal(request) });
+      return this.through(key, () => Promise.resolve(inner.doScore!(request)));
+    };
+  }
+
+  private async through<Response extends { usage?: { promptTokens: number; completionTokens: number } }>(key: string, call: () => Promise<Response>): Promise<Response> {
+    let called = false;
+    try {
+      const { value, hit } = await this.cache.getOrCompute(key, async () => {
+        called = true;
+        return call();
+      });
+      if (hit) this.usage.cacheHits += 1;
+      else {
+        this.usage.calls += 1;
+        this.usage.promptTokens += value.usage?.promptTokens ?? 0;
+        this.usage.completionTokens += value.usage?.completionTokens ?? 0;
+      }
+      return value;
+    } catch (error) {
+      if (called) {
+        this.usage.calls += 1;
+        this.usage.failures += 1;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../store/atomic-write';
+import { hashJson } from '../util/canonical-json';
+
+// JSON has no -Infinity (a log-probability of an impossible token) or NaN: keep them as tagged strings.
+function replace(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? { $number: String(value) } : value;
+}
+
+function revive(_key: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && '$number' in value && Object.keys(value).length === 1) return Number((value as { $number: string }).$number);
+  return value;
+}
+
+/**
+ * A content-addressed store of teacher answers: one JSON file per key under
+ * `<folder>/<first two hex>/<key>.json`, written atomically (so a killed run never leaves a torn
+ * entry), and identical requests in flight at once share one call. Runs that point at the same
+ * folder share answers.
+ */
+export class RequestCache {
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(readonly folder: string) {}
+
+  /** The key of a request: sha256 of the canonical JSON of `parts` (component id, model, messages, parameters). */
+  static key(parts: unknown): string {
+    return hashJson(parts);
+  }
+
+  private pathOf(key: string): string {
+    return join(this.folder, key.slice(0, 2), `${key}.json`);
+  }
+
+  /** A stored answer, or undefined (a corrupt entry counts as missing). */
+  read<Value>(key: string): Value | undefined {
+    const path = this.pathOf(key);
+    if (!existsSync(path)) return undefined;
+    try {
+      return (JSON.parse(readFileSync(path, 'utf8'), revive) as { value: Value }).value;
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(key: string, value: unknown): void {
+    writeFileAtomic(this.pathOf(key), JSON.stringify({ value }, replace));
+  }
+
+  /**
+   * Returns the stored answer for `key`, or runs `compute` once (sharing it with concurrent
+   * callers of the same key) and stores its result. `hit` says whether the answer was stored or shared.
+   */
+  async getOrCompute<Value>(key: string, compute: () => Promise<Value>): Promise<{ value: Value; hit: boolean }> {
+    const stored = this.read<Value>(key);
+    if (stored !== undefined) return { value: stored, hit: true };
+    const pending = this.inFlight.get(key) as Promise<Value> | undefined;
+    if (pending) return { value: await pending, hit: true };
+    const promise = (async () => {
+      const value = await compute();
+      this.write(key, value);
+      return value;
+    })();
+    this.inFlight.set(key, promise);
+    try {
+      return { value: await promise, hit: false };
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export type { PublisherV1, PublisherV1Request, PublisherV1Result } from './publisher-v1';

@@ -1,0 +1,1 @@
+export type { SelectorV1, SelectorV1Decision } from './selector-v1';

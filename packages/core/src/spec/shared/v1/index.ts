@@ -1,0 +1,9 @@
+export type { ChatMessageV1 } from './chat-message-v1';
+export type { RowV1 } from './row-v1';
+export type { UsageV1 } from './usage-v1';
+export type { TokenLogprobV1 } from './token-logprob-v1';
+export type { LoggerV1 } from './logger-v1';
+export type { ProgressV1 } from './progress-v1';
+export type { RunContextV1 } from './run-context-v1';
+export type { DatasetV1 } from './dataset-v1';
+export type { TopKLogitsV1 } from './top-k-logits-v1';

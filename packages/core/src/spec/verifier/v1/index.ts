@@ -1,0 +1,1 @@
+export type { VerifierV1, VerifierV1Verdict } from './verifier-v1';

@@ -1,0 +1,1 @@
+export { LogitsStoreReader, LogitsStoreWriter, logitsIndexPath, type LogitsStoreWriterOptions } from './logits-store';
