@@ -1,0 +1,41 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { BackendName } from '@easydistill/llm-tfjs';
+import { GgufModel } from './gguf/gguf-model';
+import { HfModel } from './hf/hf-model';
+import type { ServedModel } from './serve/served-model';
+
+/** How `easydistill serve` and the local teachers open a model reference. */
+export interface OpenModelOptions {
+  /** Name the server lists and answers to (default: the folder or file name, or the Hub id). */
+  modelId?: string;
+  backend?: BackendName;
+  revision?: string;
+  contextSize?: number;
+  gpuLayers?: 'auto' | 'max' | number;
+  /** Folder relative paths resolve against (default: the working directory). */
+  baseDir?: string;
+}
+
+function looksLikePath(reference: string): boolean {
+  return reference.startsWith('.') || reference.startsWith('/') || reference.startsWith('~') || /^[A-Za-z]:[\\/]/.test(reference);
+}
+
+/**
+ * Opens `reference` as a served model: a `.gguf` file through node-llama-cpp, otherwise a Hugging
+ * Face folder or Hub id (`owner/name`) through llm-tfjs.
+ */
+export async function openServedModel(reference: string, options: OpenModelOptions = {}): Promise<ServedModel> {
+  const path = looksLikePath(reference) || reference.toLowerCase().endsWith('.gguf') ? (isAbsolute(reference) ? reference : resolve(options.baseDir ?? process.cwd(), reference)) : reference;
+  if (path.toLowerCase().endsWith('.gguf')) {
+    return GgufModel.load(path, {
+      ...(options.modelId ? { modelId: options.modelId } : {}),
+      ...(options.contextSize ? { contextSize: options.contextSize } : {}),
+      ...(options.gpuLayers !== undefined ? { gpuLayers: options.gpuLayers } : {}),
+    });
+  }
+  return HfModel.load(path, {
+    ...(options.modelId ? { modelId: options.modelId } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.revision ? { revision: options.revision } : {}),
+  });
+}

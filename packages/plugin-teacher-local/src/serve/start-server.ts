@@ -1,0 +1,185 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { LoggerV1 } from '@easydistill/core';
+import { requestKey, sendChatCompletion, streamChatCompletion } from './chat-completions-route';
+import { handleCompletions } from './completions-route';
+import { OpenAIHttpError, sendError, sendJson } from './openai-http-error';
+import { parseChatRequest } from './parse-openai-request';
+import { readJsonBody } from './read-json-body';
+import { RequestBatcher } from './request-batcher';
+import type { ServedGeneration, ServedGenerateRequest, ServedModel, ServedScore, ServedScoreRequest } from './served-model';
+
+export interface ServerOptions {
+  model: ServedModel;
+  /** Interface to bind; default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Port; default 0 (any free port). */
+  port?: number;
+  /** When set, every request must carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Largest request body in bytes (default 4 MiB). */
+  bodyLimitBytes?: number;
+  /** Most requests decoded together (default 16). */
+  maxBatchSize?: number;
+  /** Milliseconds a batch waits for more requests before it starts (default 5). */
+  batchWindowMs?: number;
+  /** `max_tokens` of a chat request that gives none (default 256). */
+  defaultMaxTokens?: number;
+  logger?: LoggerV1;
+}
+
+/** Counters the server keeps; `duplicateAnswers` counts answers repeated for the same request key. */
+export interface ServerStats {
+  requests: number;
+  answered: number;
+  errors: Record<string, number>;
+  duplicateAnswers: number;
+  distinctKeys: number;
+  batchSizes: readonly number[];
+}
+
+export interface RunningServer {
+  /** Base URL for OpenAI clients, e.g. `http://127.0.0.1:41234/v1`. */
+  readonly baseURL: string;
+  readonly host: string;
+  readonly port: number;
+  stats(): ServerStats;
+  /** Stops listening, drops connections; does not close the model. */
+  close(): Promise<void>;
+}
+
+type Work = { kind: 'generate'; request: ServedGenerateRequest } | { kind: 'score'; request: ServedScoreRequest };
+
+/**
+ * Starts the OpenAI-compatible HTTP server of `easydistill serve` (node:http, no framework):
+ * `GET /v1/models`, `GET /v1/models/{id}`, `POST /v1/chat/completions` (streaming included) and
+ * `POST /v1/completions` (echo + logprobs scoring). Requests from all clients go through one
+ * batcher. Errors are answered in OpenAI's JSON shape.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { model } = options;
+  const host = options.host ?? '127.0.0.1';
+  const bodyLimit = options.bodyLimitBytes ?? 4 * 1024 * 1024;
+  const defaultMaxTokens = options.defaultMaxTokens ?? 256;
+  const expectedKey = options.apiKey ? Buffer.from(`Bearer ${options.apiKey}`) : undefined;
+  const answers = new Map<string, number>();
+  const counters = { requests: 0, answered: 0, errors: {} as Record<string, number> };
+
+  const batcher = new RequestBatcher<Work, ServedGeneration | ServedScore>(async (work) => {
+    const results: Array<ServedGeneration | ServedScore | Error> = new Array(work.length);
+    const generateIndexes = work.flatMap((item, index) => (item.kind === 'generate' ? [index] : []));
+    if (generateIndexes.length > 0) {
+      const generated = await model.generateBatch(generateIndexes.map((index) => (work[index] as { request: ServedGenerateRequest }).request));
+      generateIndexes.forEach((index, position) => (results[index] = generated[position] ?? new Error('missing result')));
+    }
+    for (const [index, item] of work.entries()) {
+      if (item.kind !== 'score') continue;
+      try {
+        results[index] = await model.score(item.request);
+      } catch (error) {
+        results[index] = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    return results;
+  }, options.maxBatchSize ?? 16, options.batchWindowMs ?? 5);
+
+  const engine = {
+    generate: (request: ServedGenerateRequest) => batcher.submit({ kind: 'generate', request }) as Promise<ServedGeneration>,
+    score: (request: ServedScoreRequest) => batcher.submit({ kind: 'score', request }) as Promise<ServedScore>,
+  };
+
+  const recordAnswer = (key: string): void => {
+    counters.answered += 1;
+    answers.set(key, (answers.get(key) ?? 0) + 1);
+  };
+
+  const modelCard = () => ({
+    id: model.modelId,
+    object: 'model',
+    created: 0,
+    owned_by: 'easydistill',
+    ...(model.tokenizerId ? { tokenizer_id: model.tokenizerId } : {}),
+    ...(model.contextLength ? { context_length: model.contextLength } : {}),
+  });
+
+  const checkModel = (body: Record<string, unknown>): void => {
+    if (typeof body.model !== 'string') throw new OpenAIHttpError(400, 'model: expected the model name (GET /v1/models lists it)', 'invalid_request_error', 'model');
+    if (body.model !== model.modelId) {
+      throw new OpenAIHttpError(404, `The model \`${body.model}\` does not exist; this server serves \`${model.modelId}\``, 'invalid_request_error', 'model', 'model_not_found');
+    }
+  };
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    counters.requests += 1;
+    if (expectedKey) {
+      const given = Buffer.from(String(request.headers.authorization ?? ''));
+      if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
+        request.resume();
+        throw new OpenAIHttpError(401, 'Incorrect or missing API key: send Authorization: Bearer <key> (the key is in the variable named by serve --api-key-env)', 'invalid_request_error', null, 'invalid_api_key');
+      }
+    }
+    const path = (request.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+    const method = request.method ?? 'GET';
+    if (method === 'GET' && path === '/v1/models') return sendJson(response, 200, { object: 'list', data: [modelCard()] });
+    if (method === 'GET' && path.startsWith('/v1/models/')) {
+      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      if (id !== model.modelId) throw new OpenAIHttpError(404, `The model \`${id}\` does not exist`, 'invalid_request_error', 'model', 'model_not_found');
+      return sendJson(response, 200, modelCard());
+    }
+    if (method === 'GET' && (path === '/health' || path === '')) return sendJson(response, 200, { status: 'ok', model: model.modelId });
+    if (path === '/v1/chat/completions' || path === '/v1/completions') {
+      if (method !== 'POST') throw new OpenAIHttpError(405, `${method} is not allowed on ${path}; use POST`);
+      const body = await readJsonBody(request, bodyLimit);
+      checkModel(body);
+      if (path === '/v1/completions') {
+        const { key, answer } = await handleCompletions(body, model, engine);
+        sendJson(response, 200, answer);
+        return recordAnswer(key);
+      }
+      const parsed = parseChatRequest(body, defaultMaxTokens, model.contextLength);
+      const generation = await engine.generate(parsed.request);
+      if (parsed.stream) streamChatCompletion(response, model.modelId, generation, { logprobs: parsed.logprobs, topLogprobs: parsed.request.topLogprobs, includeUsage: parsed.includeUsage });
+      else sendChatCompletion(response, model.modelId, generation, parsed.logprobs, parsed.request.topLogprobs);
+      return recordAnswer(requestKey(path, { ...parsed.request, logprobs: parsed.logprobs }));
+    }
+    request.resume();
+    throw new OpenAIHttpError(404, `Unknown route ${method} ${path}; this server implements GET /v1/models, POST /v1/chat/completions and POST /v1/completions`, 'invalid_request_error', null, 'unknown_url');
+  }
+
+  const server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      const status = error instanceof OpenAIHttpError ? error.status : 500;
+      counters.errors[status] = (counters.errors[status] ?? 0) + 1;
+      if (status === 500) options.logger?.error(`serve: ${error instanceof Error ? error.message : String(error)}`);
+      sendError(response, error);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    baseURL: `http://${urlHost}:${address.port}/v1`,
+    host: address.address,
+    port: address.port,
+    stats: () => ({
+      ...counters,
+      errors: { ...counters.errors },
+      duplicateAnswers: [...answers.values()].filter((count) => count > 1).length,
+      distinctKeys: answers.size,
+      batchSizes: [...batcher.batchSizes],
+    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
