@@ -28,3 +28,9 @@ export {
   type TurnScores,
 } from './scoring/score-judgments';
 export { runMtbenchCli, type CliOutput } from './cli/run-mtbench-cli';
+export { MTBENCH_CLI_USAGE } from './cli/run-mtbench-cli';
+export { mtbenchRunOptionsSchema, type MtBenchRunOptions } from './plugin/mtbench-run-options';
+export { MtBenchRunEvaluator } from './plugin/mtbench-run-evaluator';
+export { formatMtbenchTable } from './plugin/format-mtbench-table';
+export { mtbenchEvaluator, mtbenchCommand } from './plugin/mtbench-plugin';
+export { default } from './plugin/mtbench-plugin';

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MtBenchError } from '../errors';
 import { parseRating } from '../judging/parse-rating';
@@ -10,7 +11,7 @@ export interface CliOutput {
   stderr: (text: string) => void;
 }
 
-const USAGE = `Usage: easydistill eval mtbench --judgments <gpt-4_single.jsonl> [--model <name>] [--json]
+export const MTBENCH_CLI_USAGE = `Usage: easydistill eval mtbench --judgments <gpt-4_single.jsonl> [--model <name>] [--json]
 
 Scores FastChat single-answer judgments (model_judgment/<judge>_single.jsonl): judgments with
 score -1 are dropped; the MT-Bench score is the mean of all remaining turn scores.`;
@@ -44,6 +45,7 @@ function table(summaries: readonly MtBenchSummary[]): string {
 export async function runMtbenchCli(
   argv: readonly string[],
   output: CliOutput = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+  options: { cwd?: string } = {},
 ): Promise<number> {
   let values: { judgments?: string; model?: string; json?: boolean; help?: boolean };
   try {
@@ -59,21 +61,21 @@ export async function runMtbenchCli(
       allowPositionals: false,
     }));
   } catch (error) {
-    output.stderr(`${(error as Error).message}\n\n${USAGE}\n`);
+    output.stderr(`${(error as Error).message}\n\n${MTBENCH_CLI_USAGE}\n`);
     return 2;
   }
   if (values.help) {
-    output.stdout(`${USAGE}\n`);
+    output.stdout(`${MTBENCH_CLI_USAGE}\n`);
     return 0;
   }
   if (!values.judgments) {
-    output.stderr(`Missing --judgments <file.jsonl>.\n\n${USAGE}\n`);
+    output.stderr(`Missing --judgments <file.jsonl>.\n\n${MTBENCH_CLI_USAGE}\n`);
     return 2;
   }
   try {
     let text: string;
     try {
-      text = await readFile(values.judgments, 'utf8');
+      text = await readFile(resolve(options.cwd ?? process.cwd(), values.judgments), 'utf8');
     } catch (error) {
       throw new MtBenchError('MTBENCH_BAD_JUDGMENTS', `Cannot read ${values.judgments}: ${(error as Error).message}`, { cause: error });
     }
