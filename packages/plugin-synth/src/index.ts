@@ -12,6 +12,7 @@ import { dedupSelectorDefinition } from './selectors/dedup-selector';
 import { difficultySelectorDefinition } from './selectors/difficulty-selector';
 import { judgeScoreSelectorDefinition } from './selectors/judge-score-selector';
 import { minhashSelectorDefinition } from './selectors/minhash-selector';
+import { preferencesCommand } from './preference/preferences-command';
 import { judgeVerifierDefinition } from './verifiers/judge-verifier';
 import { mathAnswerVerifierDefinition } from './verifiers/math-answer-verifier';
 import { rulesVerifierDefinition } from './verifiers/rules-verifier';
@@ -41,6 +42,7 @@ export default definePlugin({
     mathAnswerVerifierDefinition,
     selfConsistencyVerifierDefinition,
   ],
+  commands: [preferencesCommand],
 });
 
 export { ExpandAgent, type ExpandAgentOptions } from './agents/expand-agent';
@@ -57,9 +59,11 @@ export { DifficultySelector, type DifficultySelectorOptions } from './selectors/
 export { BalanceSelector, type BalanceSelectorOptions } from './selectors/balance-selector';
 export { DISTILQWEN2_DISTRIBUTION } from './selectors/balance-categories';
 export { DecontaminateSelector, type DecontaminateSelectorOptions } from './selectors/decontaminate-selector';
+export { gramDigest } from './selectors/hashed-ngrams';
 export { JudgeVerifier, type JudgeVerifierOptions } from './verifiers/judge-verifier';
 export { RulesVerifier, type RulesVerifierOptions } from './verifiers/rules-verifier';
 export { MathAnswerVerifier, type MathAnswerVerifierOptions } from './verifiers/math-answer-verifier';
 export { SelfConsistencyVerifier, type SelfConsistencyVerifierOptions } from './verifiers/self-consistency-verifier';
+export { preferencesCommand } from './preference/preferences-command';
 export { toPreferenceRecord, writePreferenceJsonl, type PreferenceFormat } from './preference/preference-formats';
 export { answersEquivalent, extractFinalAnswer } from './shared/math-answer';

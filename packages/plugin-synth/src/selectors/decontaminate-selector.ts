@@ -5,11 +5,15 @@ import { DistillError, defineSelector, type RowV1, type RunContextV1, type Selec
 import { packageRoot } from '../shared/package-root';
 import { fieldsText, withMeta } from '../shared/row-text';
 import { words } from '../shared/text-normalise';
+import { ALPACA_EVAL_HASH_FILE, HASHED_NGRAM_SIZE, HashedGramSet, gramLanes, parseDigest, wordHashes } from './hashed-ngrams';
 
 export const decontaminateSelectorOptionsSchema = z.strictObject({
-  /** Shipped benchmark prompt sets to check against (both Apache-2.0). */
-  benchmarks: z.array(z.enum(['ifeval', 'mt-bench'])).default(['ifeval', 'mt-bench']),
-  /** Local AlpacaEval file (JSON array or JSONL with `instruction`); CC BY-NC data, so never shipped. */
+  /**
+   * Benchmark prompt sets shipped with the package: IFEval and MT-Bench as text (Apache-2.0),
+   * AlpacaEval as hashed 13-grams only (its data is CC BY-NC 4.0, so the text is not shipped).
+   */
+  benchmarks: z.array(z.enum(['ifeval', 'mt-bench', 'alpaca-eval'])).default(['ifeval', 'mt-bench', 'alpaca-eval']),
+  /** A local AlpacaEval file (JSON array or JSONL with `instruction`): used instead of the shipped hashes. */
   alpacaEvalPath: z.string().min(1).optional(),
   /** More local prompt files (JSON array or JSONL; strings or objects with instruction / prompt / turns). */
   extraPaths: z.array(z.string().min(1)).default([]),
@@ -28,30 +32,52 @@ export interface BenchmarkPrompt {
   text: string;
 }
 
+/** One gram known only by its hash (the shipped AlpacaEval set): `words` is n, or a short whole prompt's length. */
+export interface HashedBenchmarkGram {
+  source: string;
+  lanes: [number, number];
+  words: number;
+}
+
 /**
  * `synth/decontaminate`: drops rows that share a word n-gram (13 by default, after normalisation)
- * with a benchmark prompt: IFEval and MT-Bench (shipped), AlpacaEval (from a local path), or
- * user files. Streams; the reason names the benchmark item.
+ * with a benchmark prompt: IFEval and MT-Bench (shipped text), AlpacaEval (shipped as hashed
+ * 13-grams, or the text from a local path), or user files. Benchmark prompts shorter than n words
+ * are matched whole. Every gram is kept as a 64-bit hash, so text and hashed sources are checked
+ * the same way. Streams; the reason names the benchmark item and the row's matching words.
  */
 export class DecontaminateSelector implements SelectorV1 {
   readonly specificationVersion = 'v1' as const;
   readonly componentId = 'synth/decontaminate';
-  private readonly grams = new Map<string, string>();
+  private readonly grams = new HashedGramSet();
   private readonly lengths: number[];
 
   constructor(
     private readonly options: DecontaminateSelectorOptions,
     prompts: readonly BenchmarkPrompt[],
+    hashed: readonly HashedBenchmarkGram[] = [],
   ) {
     const lengths = new Set<number>();
+    const n = options.ngram;
     for (const prompt of prompts) {
       const tokens = words(prompt.text);
       // Whole short prompts match only when they are long enough to be distinctive.
-      if (tokens.length < options.ngram && tokens.length < options.minWords) continue;
-      for (const gram of ngrams(tokens, options.ngram)) {
-        if (!this.grams.has(gram)) this.grams.set(gram, prompt.source);
-        lengths.add(Math.min(tokens.length, options.ngram));
-      }
+      if (tokens.length === 0 || (tokens.length < n && tokens.length < options.minWords)) continue;
+      const length = Math.min(tokens.length, n);
+      const hashes = wordHashes(tokens);
+      for (let start = 0; start + length <= tokens.length; start++) this.grams.add(gramLanes(hashes, start, length), prompt.source);
+      lengths.add(length);
+    }
+    if (hashed.length > 0 && n !== HASHED_NGRAM_SIZE) {
+      throw new DistillError({
+        code: 'INVALID_RECIPE',
+        message: `with.ngram: the shipped AlpacaEval prompts are hashed ${HASHED_NGRAM_SIZE}-grams, so ngram must be ${HASHED_NGRAM_SIZE} (it is ${n}); pass the AlpacaEval text with with.alpacaEvalPath, or drop "alpaca-eval" from with.benchmarks.`,
+      });
+    }
+    for (const gram of hashed) {
+      if (gram.words < n && gram.words < options.minWords) continue;
+      this.grams.add(gram.lanes, gram.source);
+      lengths.add(gram.words);
     }
     this.lengths = [...lengths].sort((left, right) => right - left);
   }
@@ -72,27 +98,38 @@ export class DecontaminateSelector implements SelectorV1 {
 
   /** First indexed gram found in the row: every window of every indexed length (n, and short whole prompts). */
   private find(tokens: readonly string[]): { gram: string; source: string } | undefined {
+    if (tokens.length === 0) return undefined;
+    const hashes = wordHashes(tokens);
     for (const length of this.lengths) {
       for (let start = 0; start + length <= tokens.length; start++) {
-        const gram = tokens.slice(start, start + length).join(' ');
-        const source = this.grams.get(gram);
-        if (source) return { gram, source };
+        const source = this.grams.get(gramLanes(hashes, start, length));
+        if (source) return { gram: tokens.slice(start, start + length).join(' '), source };
       }
     }
     return undefined;
   }
 }
 
-/** The n-grams of a word list; a list shorter than n is one whole "gram". */
-export function ngrams(tokens: readonly string[], n: number): string[] {
-  if (tokens.length === 0) return [];
-  if (tokens.length < n) return [tokens.join(' ')];
-  const grams: string[] = [];
-  for (let start = 0; start + n <= tokens.length; start++) grams.push(tokens.slice(start, start + n).join(' '));
+/**
+ * The shipped hashed AlpacaEval grams, unless the options do not ask for AlpacaEval or bring its
+ * text (`alpacaEvalPath`). Sources read `alpaca-eval:<item index>`.
+ */
+export function loadHashedBenchmarkGrams(options: DecontaminateSelectorOptions): HashedBenchmarkGram[] {
+  if (!options.benchmarks.includes('alpaca-eval') || options.alpacaEvalPath) return [];
+  const file = join(packageRoot(), 'data', ALPACA_EVAL_HASH_FILE);
+  if (!existsSync(file)) throw new DistillError({ code: 'INVALID_RECIPE', message: `@easydistill/plugin-synth: ${file} is missing from the package; reinstall it.` });
+  const grams: HashedBenchmarkGram[] = [];
+  readFileSync(file, 'utf8').split('\n').forEach((line, index) => {
+    if (line.length === 0 || line.startsWith('#')) return;
+    const [digest, item, count] = line.split(' ');
+    const lanes = digest ? parseDigest(digest) : undefined;
+    if (!lanes || item === undefined) throw new DistillError({ code: 'INVALID_DATASET', message: `${file}:${index + 1}: expected "<16 hex digits> <item index> [<words>]", got ${JSON.stringify(line.slice(0, 80))}` });
+    grams.push({ source: `alpaca-eval:${item}`, lanes, words: count === undefined ? HASHED_NGRAM_SIZE : Number(count) });
+  });
   return grams;
 }
 
-/** Loads the benchmark prompts the options name. */
+/** Loads the benchmark prompts the options name (text sources; AlpacaEval's hashes come from `loadHashedBenchmarkGrams`). */
 export function loadBenchmarkPrompts(options: DecontaminateSelectorOptions, context: Pick<RunContextV1, 'recipeDir'>): BenchmarkPrompt[] {
   const prompts: BenchmarkPrompt[] = [];
   const data = join(packageRoot(), 'data');
@@ -142,7 +179,7 @@ function readItems(file: string, optionPath: string): unknown[] {
 
 export const decontaminateSelectorDefinition = defineSelector({
   id: 'decontaminate',
-  description: 'Drops rows sharing a 13-gram with IFEval / MT-Bench / AlpacaEval (local) prompts',
+  description: 'Drops rows sharing a 13-gram with IFEval / MT-Bench / AlpacaEval prompts (AlpacaEval shipped as hashes)',
   optionsSchema: decontaminateSelectorOptionsSchema,
-  create: ({ options, context }) => new DecontaminateSelector(options, loadBenchmarkPrompts(options, context)),
+  create: ({ options, context }) => new DecontaminateSelector(options, loadBenchmarkPrompts(options, context), loadHashedBenchmarkGrams(options)),
 });
