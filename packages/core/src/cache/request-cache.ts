@@ -45,7 +45,9 @@ export class RequestCache {
   }
 
   write(key: string, value: unknown): void {
-    writeFileAtomic(this.pathOf(key), JSON.stringify({ value }, replace));
+    // Atomic (a killed run never leaves a torn entry) but not fsync'd: an entry lost to a power
+    // cut reads as missing and is asked again, and fsync per answer would slow every teacher call.
+    writeFileAtomic(this.pathOf(key), JSON.stringify({ value }, replace), { durable: false });
   }
 
   /**

@@ -3,22 +3,34 @@ import { dirname } from 'node:path';
 
 let counter = 0;
 
+export interface AtomicWriteOptions {
+  /**
+   * fsync the file and its folder (default true), so the new content also survives a power cut.
+   * Without it the write is still atomic for readers and for a killed process (rename is atomic);
+   * only a power cut may lose it, which suits caches whose readers treat a bad entry as missing.
+   */
+  durable?: boolean;
+}
+
 /**
  * Writes `content` to `path` so that readers (and a process killed at any moment) see either the
  * old file or the whole new one: write a unique temporary file beside it, fsync, rename over.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  const durable = options.durable ?? true;
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${++counter}.tmp`;
   const fd = openSync(temporary, 'w');
   try {
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
-    fsyncSync(fd);
+    const buffer = typeof content === 'string' ? Buffer.from(content) : content;
+    let written = 0;
+    while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(temporary, path);
-  syncDirectory(dirname(path));
+  if (durable) syncDirectory(dirname(path));
 }
 
 /** fsync a folder so a rename inside it survives a power cut (best effort: not every platform allows it). */
