@@ -1,8 +1,8 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafetensorsFile, SafetensorsFolder } from '@easydistill/llm-tfjs';
+import { CausalLM, parameterShapes, parseModelConfig, SafetensorsFile, SafetensorsFolder, scoreTopKBatch, writeSafetensorsFolder } from '@easydistill/llm-tfjs';
 import { exportGguf, type GgufOutType } from './export-gguf';
 import { readGguf } from './read-gguf';
 import { permuteRows } from './gguf-architecture';
@@ -113,35 +113,138 @@ describe.each([
     expect(ids).toEqual(chats.map((chat) => chat.ids));
   });
 
-  it('llama.cpp (node-llama-cpp) reproduces the transformers next-token log-probabilities', async () => {
+  it('llama.cpp (node-llama-cpp) reproduces the llm-tfjs and transformers next-token log-probabilities', async () => {
     const references = await referenceLogits(model);
-    const figures: Record<string, string> = {};
-    for (const outType of ['f32', 'f16', 'q8_0'] as const) {
-      const logits = await llamaCppLogits(exported.get(outType)!, references.map((row) => row.ids), { exact: true });
-      let top1 = 0;
-      let positions = 0;
-      let maxDiff = 0;
-      for (const [index, row] of references.entries()) {
-        const comparison = compareLogprobs(logits[index], row.logits, 1000);
-        top1 += comparison.top1Agreement * comparison.positions;
-        positions += comparison.positions;
-        maxDiff = Math.max(maxDiff, comparison.maxLogprobDiff);
-      }
-      figures[outType] = `top-1 ${top1}/${positions}, max |Δ log p| ${maxDiff.toExponential(2)}`;
-      if (outType === 'f32') {
-        expect(top1).toBe(positions);
-        expect(maxDiff).toBeLessThan(1e-3);
-      } else if (outType === 'f16') {
-        expect(top1).toBe(positions);
-        expect(maxDiff).toBeLessThan(2e-2);
-      } else {
-        expect(top1 / positions).toBeGreaterThan(0.9);
-        expect(maxDiff).toBeLessThan(0.5);
-      }
-    }
-    console.log(`${model} llama.cpp vs transformers:`, figures);
+    const ids = references.map((row) => row.ids);
+    const ours = await llmTfjsLogits(join(fixtures, model), ids);
+    // llm-tfjs itself matches transformers on these fixtures (its own tests); check it here too so
+    // a disagreement below points at the GGUF file, not at the reference.
+    for (const [index, row] of references.entries()) expect(compareLogprobs(ours[index], row.logits, 1000).maxLogprobDiff).toBeLessThan(1e-4);
+    const figures = await checkAgainst(exported, ids, ours);
+    console.log(`${model} llama.cpp vs llm-tfjs:`, figures);
   });
 });
+
+describe('exportGguf tiny-qwen3 (q/k norms, explicit head_dim, untied)', () => {
+  const exported = new Map<GgufOutType, string>();
+  let modelDir: string;
+  const ids = chats.map((chat) => chat.ids);
+
+  beforeAll(async () => {
+    modelDir = join(work, 'tiny-qwen3');
+    await writeTinyQwen3(modelDir);
+    for (const outType of ['f32', 'f16', 'q8_0'] as const) {
+      const path = join(work, `tiny-qwen3-${outType}.gguf`);
+      await exportGguf({ modelDir, outputPath: path, outType });
+      exported.set(outType, path);
+    }
+  });
+
+  it('writes the qwen3 architecture with its q/k norm tensors and an output matrix', async () => {
+    const file = await readGguf(exported.get('f32')!);
+    expect(file.metadata.get('general.architecture')).toBe('qwen3');
+    expect(file.metadata.get('qwen3.attention.key_length')).toBe(32);
+    expect(file.metadata.get('qwen3.attention.head_count_kv')).toBe(2);
+    expect(file.tensors.get('blk.1.attn_q_norm.weight')!.dimensions).toEqual([32]);
+    expect(file.tensors.get('blk.1.attn_q.weight')!.dimensions).toEqual([64, 128]);
+    expect(file.tensors.has('output.weight')).toBe(true);
+    expect(file.tensors.has('blk.0.attn_q.bias')).toBe(false);
+  });
+
+  it('llama.cpp (node-llama-cpp) reproduces the llm-tfjs next-token log-probabilities', async () => {
+    const ours = await llmTfjsLogits(modelDir, ids);
+    const figures = await checkAgainst(exported, ids, ours);
+    console.log('tiny-qwen3 llama.cpp vs llm-tfjs:', figures);
+  });
+});
+
+/**
+ * llm-tfjs (float32, tfjs cpu backend) log-probabilities at every position of each sequence,
+ * `[T * vocab]`: teacher-forced scoring with k = vocabulary (the full distribution), the
+ * response being the sequence shifted by one plus a placeholder for the last position.
+ */
+async function llmTfjsLogits(modelDir: string, sequences: number[][]): Promise<Float32Array[]> {
+  const model = await CausalLM.load(modelDir);
+  try {
+    const vocab = model.config.vocabSize;
+    const scored = await scoreTopKBatch(model, sequences.map((ids) => ({ prompt: ids.slice(0, 1), response: [...ids.slice(1), 0] })), vocab);
+    return scored.map((positions) => {
+      const logits = new Float32Array(positions.length * vocab);
+      positions.forEach((position, index) => {
+        for (const entry of position.top) logits[index * vocab + entry.id] = entry.logprob;
+      });
+      return logits;
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Compares llama.cpp's logits of each exported file with `expected`: f32 must agree on every
+ * top-1 token with log-probabilities within 1e-3; f16 on 98% of top-1 tokens (a near tie of
+ * random weights may flip under f16 rounding); q8_0 on at least 90%.
+ */
+async function checkAgainst(exported: Map<GgufOutType, string>, ids: number[][], expected: Float32Array[]): Promise<Record<string, string>> {
+  const figures: Record<string, string> = {};
+  const measured: Record<string, { top1: number; positions: number; maxDiff: number }> = {};
+  for (const outType of ['f32', 'f16', 'q8_0'] as const) {
+    const logits = await llamaCppLogits(exported.get(outType)!, ids, { exact: true });
+    let top1 = 0;
+    let positions = 0;
+    let maxDiff = 0;
+    for (const [index, row] of expected.entries()) {
+      const comparison = compareLogprobs(logits[index], row, 1000);
+      top1 += comparison.top1Agreement * comparison.positions;
+      positions += comparison.positions;
+      maxDiff = Math.max(maxDiff, comparison.maxLogprobDiff);
+    }
+    top1 = Math.round(top1);
+    measured[outType] = { top1, positions, maxDiff };
+    figures[outType] = `top-1 ${top1}/${positions}, max |Δ log p| ${maxDiff.toExponential(2)}`;
+  }
+  const { f32, f16, q8_0: q8 } = measured;
+  expect(f32.top1, JSON.stringify(figures)).toBe(f32.positions);
+  expect(f32.maxDiff, JSON.stringify(figures)).toBeLessThan(1e-3);
+  expect(f16.top1 / f16.positions, JSON.stringify(figures)).toBeGreaterThanOrEqual(0.98);
+  expect(f16.maxDiff, JSON.stringify(figures)).toBeLessThan(2e-2);
+  expect(q8.top1 / q8.positions, JSON.stringify(figures)).toBeGreaterThan(0.9);
+  expect(q8.maxDiff, JSON.stringify(figures)).toBeLessThan(0.5);
+  return figures;
+}
+
+/**
+ * A tiny random Qwen3 checkpoint written with llm-tfjs's safetensors writer (4 heads of 32 = 128 wide q over a 64 hidden,
+ * so head_dim differs from hidden / heads as in real Qwen3) in transformers' layout, with the
+ * fixture tokenizer. Norm weights are drawn in [0.8, 1.2] so a mis-mapped q/k norm changes the logits.
+ */
+async function writeTinyQwen3(dir: string): Promise<void> {
+  const config = parseModelConfig({
+    architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', hidden_size: 64, intermediate_size: 96, num_hidden_layers: 2,
+    num_attention_heads: 4, num_key_value_heads: 2, head_dim: 32, vocab_size: 1000, max_position_embeddings: 512,
+    rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: false, attention_bias: false, eos_token_id: 2, pad_token_id: 0,
+  });
+  // A seeded LCG + Box-Muller: weights normal(0, 0.08), norms uniform in [0.8, 1.2].
+  let state = 11;
+  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  const sources = [...parameterShapes(config)].map(([name, shape]) => ({
+    name,
+    shape,
+    read: async () => {
+      const values = new Float32Array(shape.reduce((product, size) => product * size, 1));
+      for (let index = 0; index < values.length; index += 1) {
+        values[index] = name.endsWith('norm.weight') ? 0.8 + 0.4 * uniform() : 0.08 * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+      }
+      return values;
+    },
+  }));
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config.raw, null, 2));
+  await writeSafetensorsFolder(dir, sources, { dtype: 'float32' });
+  for (const file of ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'generation_config.json']) {
+    await cp(join(fixtures, 'tiny-qwen2', file), join(dir, file));
+  }
+}
 
 describe('exportGguf refusals', () => {
   it('names the file and the supported types for an unsupported architecture', async () => {
