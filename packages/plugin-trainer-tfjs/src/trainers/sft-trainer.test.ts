@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CausalLM, Tokenizer } from '@easydistill/llm-tfjs';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,10 +38,16 @@ describe('SftTrainer', () => {
     const trainer = new SftTrainer(options, context);
     const result = await trainer.doTrain({ train: jsonlDataset(chats), outputDir: join(workDir, 'out'), checkpointDir: join(workDir, 'checkpoints') });
     expect(result.metrics.evalLoss).toBeLessThan(result.metrics.initialEvalLoss! * 0.7);
-    const lines = readFileSync(join(workDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(lines.filter((line) => line.event === 'step')).toHaveLength(result.metrics.steps!);
-    expect(lines[1]).toMatchObject({ event: 'step', step: 1 });
-    for (const key of ['loss', 'learningRate', 'tokensPerSecond', 'memoryMegabytes', 'etaSeconds']) expect(typeof lines[1][key]).toBe('number');
+    // Metrics as they go, through the progress reporter (core appends them to the stage's metrics.jsonl).
+    const advances = context.events.filter((event) => event.progress === 'advance') as Array<{ done: number; metrics: Record<string, number> }>;
+    const steps = advances.filter((event) => event.done === 1);
+    expect(steps).toHaveLength(result.metrics.steps!);
+    expect(steps[0]!.metrics.step).toBe(1);
+    for (const key of ['loss', 'learningRate', 'tokensPerSecond', 'memoryMegabytes', 'etaSeconds']) expect(typeof steps[0]!.metrics[key]).toBe('number');
+    expect(steps.at(-1)!.metrics.tensorMegabytes).toBe(steps[1]!.metrics.tensorMegabytes); // no tensors leak from step to step
+    const evals = advances.filter((event) => event.done === 0).map((event) => event.metrics);
+    expect(evals.map((metrics) => metrics.step)).toEqual([0, result.metrics.steps]);
+    expect(evals[1]!.evalLoss).toBe(result.metrics.evalLoss);
     for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'chat_template.jinja', 'trainer_state.json']) {
       expect(existsSync(join(result.modelDir, file)), file).toBe(true);
     }

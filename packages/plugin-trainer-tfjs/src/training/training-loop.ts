@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContextV1, TrainerV1Request, TrainerV1Result } from '@easydistill/core';
 import { CausalLM, type Tokenizer } from '@easydistill/llm-tfjs';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { epochBatches } from '../data/batching';
 import { trainerError } from '../trainer-error';
@@ -50,8 +50,9 @@ function optionsHash(options: TrainingOptions, seed: number, trainCount: number,
  * The shared training loop: seeded length-bucketed micro-batches, gradient accumulation with the
  * loss normalised once per optimizer step, global-norm clipping, AdamW with a warm-up + cosine or
  * linear schedule, held-out evaluation, checkpoints every N steps (resumed from the newest),
- * metrics to `metrics.jsonl` in the work folder and to `context.progress`, and the final model
- * folder in `request.outputDir`.
+ * metrics (loss, learning rate, tokens/s, memory, ETA; eval results) through `context.progress`,
+ * which core shows and appends to the stage's `metrics.jsonl`, and the final model folder in
+ * `request.outputDir`.
  */
 export async function runTraining<Example>(task: TrainingTask<Example>, run: TrainingRun): Promise<TrainerV1Result> {
   const { options, context, request } = run;
@@ -88,13 +89,11 @@ export async function runTraining<Example>(task: TrainingTask<Example>, run: Tra
     context.logger.info(`${run.componentId}: resuming from ${resume.dir} at step ${step} of ${totalSteps}`);
   }
 
-  await mkdir(context.workDir, { recursive: true });
-  const metricsPath = join(context.workDir, 'metrics.jsonl');
-  const record = (entry: Record<string, number | string>) => appendFile(metricsPath, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  // Metrics go through context.progress: core shows them and appends them to the stage's metrics.jsonl.
   const evaluate = async () => {
     if (task.heldOut.length === 0) return {};
     const result = task.evaluate(model, task.heldOut);
-    await record({ event: 'eval', step, ...result });
+    context.progress.advance(0, { step, ...result });
     return result;
   };
   const state = (): TrainerState => ({
@@ -165,8 +164,7 @@ export async function runTraining<Example>(task: TrainingTask<Example>, run: Tra
 
       const seconds = (performance.now() - stepStarted) / 1000;
       const elapsed = (performance.now() - started) / 1000;
-      metrics = {
-        ...metrics,
+      const stepMetrics = {
         step,
         loss,
         ...report,
@@ -177,8 +175,8 @@ export async function runTraining<Example>(task: TrainingTask<Example>, run: Tra
         tensorMegabytes: tf.memory().numBytes / 2 ** 20,
         etaSeconds: (elapsed / (step - startStep)) * (totalSteps - step),
       };
-      await record({ event: 'step', ...metrics });
-      context.progress.advance(1, { loss, learningRate, tokensPerSecond: metrics.tokensPerSecond!, memoryMegabytes: metrics.memoryMegabytes! });
+      metrics = { ...metrics, ...stepMetrics };
+      context.progress.advance(1, stepMetrics);
       if (options.evalEvery > 0 && step % options.evalEvery === 0 && step < totalSteps) Object.assign(metrics, await evaluate());
       if (step % options.checkpointEvery === 0 || step === totalSteps) {
         await mkdir(request.checkpointDir, { recursive: true });
