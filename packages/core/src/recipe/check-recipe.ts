@@ -45,6 +45,29 @@ function zodIssues(
   }
 }
 
+/** Namespaces of the official plugins, for "npm install" hints. */
+export const OFFICIAL_PLUGIN_NAMESPACES: Readonly<Record<string, string>> = {
+  synth: '@easydistill/plugin-synth',
+  'teacher-openai': '@easydistill/plugin-teacher-openai',
+  'teacher-local': '@easydistill/plugin-teacher-local',
+  'trainer-tfjs': '@easydistill/plugin-trainer-tfjs',
+  'publisher-hf': '@easydistill/plugin-publisher-hf',
+  ifeval: '@easydistill/plugin-eval-ifeval',
+  alpaca: '@easydistill/plugin-eval-alpaca',
+  mtbench: '@easydistill/plugin-eval-mtbench',
+  skills: '@easydistill/plugin-skills',
+};
+
+/** When no loaded plugin has the component's namespace: which package to install and list. */
+function missingPluginHint(use: string, catalog: ComponentCatalog): string {
+  const namespace = use.split('/')[0];
+  if (catalog.list().some((entry) => entry.plugin.namespace === namespace)) return '';
+  const official = OFFICIAL_PLUGIN_NAMESPACES[namespace];
+  return official
+    ? ` "${namespace}/…" components come from ${official}: npm install ${official}, and add "${official}" to plugins.`
+    : ` No plugin in \`plugins\` has the namespace "${namespace}": install the plugin that provides it (npm install <name>) and add it to plugins.`;
+}
+
 /**
  * Pass two: looks every component up in the catalog, validates its options with its own schema,
  * and checks the data flow (inputs written by an earlier stage, no cycles, no duplicates) and the
@@ -53,10 +76,11 @@ function zodIssues(
 export function checkRecipe(recipe: Recipe, catalog: ComponentCatalog, recipeDirectory: string, report: Located) {
   const components = new Map<string, ResolvedComponent>();
   const known = () => catalog.ids().join(', ') || '(none: add plugins to `plugins`)';
+  const unknownComponent = (use: string) => `unknown component "${use}". Known: ${known()}.${missingPluginHint(use, catalog)}`;
   for (const [name, component] of Object.entries(recipe.components)) {
     const entry = catalog.get(component.use);
     if (!entry) {
-      report(['components', name, 'use'], `unknown component "${component.use}". Known: ${known()}`);
+      report(['components', name, 'use'], unknownComponent(component.use));
       continue;
     }
     const parsed = entry.definition.optionsSchema.safeParse(component.options ?? {});
@@ -85,7 +109,7 @@ export function checkRecipe(recipe: Recipe, catalog: ComponentCatalog, recipeDir
 
     const entry = catalog.get(stage.use);
     if (!entry) {
-      report([...base, 'use'], `unknown component "${stage.use}". Known: ${known()}`);
+      report([...base, 'use'], unknownComponent(stage.use));
     } else if (entry.kind === 'teacher') {
       report([...base, 'use'], `"${stage.use}" is a teacher; declare it under components and reference it by name from a stage's options`);
     }

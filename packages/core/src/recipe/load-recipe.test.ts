@@ -64,7 +64,20 @@ describe('loadRecipe', () => {
   it('names an unknown component and lists the known ids', async () => {
     const { load } = setup(`${teacher}stages:\n  - { id: a, use: testkit/nope, in: seeds, out: b }\n`);
     const error = await failure(load());
-    expect(error.message).toContain('stages[0].use: unknown component "testkit/nope". Known: testkit/copy, testkit/count, testkit/dedup, testkit/echo, testkit/expand, testkit/folder, testkit/length, testkit/respond');
+    expect(error.message).toContain('stages[0].use: unknown component "testkit/nope". Known: testkit/copy, testkit/count, testkit/dedup, testkit/echo, testkit/expand, testkit/folder, testkit/length, testkit/respond.');
+    expect(error.message).not.toContain('npm install');
+  });
+
+  it('says which package to install for a component of a plugin the recipe does not list', async () => {
+    const { load } = setup(`${teacher}stages:
+  - { id: a, use: synth/expand, in: seeds, out: b }
+  - { id: c, use: acme/thing, in: b, out: d }
+`);
+    const error = await failure(load());
+    expect(error.message).toContain('stages[0].use: unknown component "synth/expand"');
+    expect(error.message).toContain('npm install @easydistill/plugin-synth, and add "@easydistill/plugin-synth" to plugins');
+    expect(error.message).toContain('stages[1].use: unknown component "acme/thing"');
+    expect(error.message).toContain('No plugin in `plugins` has the namespace "acme"');
   });
 
   it('rejects unknown keys and lists the allowed ones', async () => {

@@ -105,6 +105,25 @@ describe('runRecipe', () => {
     expect(summary.stages.find((stage) => stage.id === 'answer')!.status).toBe('skipped');
   });
 
+  it('shares the request cache between runs pointed at the same cache folder: 0 teacher calls the second time', async () => {
+    const { folder, calls } = setup();
+    const recipePath = join(folder, 'recipe.yaml');
+    writeFileSync(recipePath, readFileSync(recipePath, 'utf8').replace('seed: 7\n', 'seed: 7\ncache: ./shared-cache\n'));
+    const runIn = async (runDir: string) => runRecipe(await loadRecipe(recipePath), { cwd: folder, runDir, reporter: new ProgressReporter({ mode: 'json', output: { write: () => true } as unknown as NodeJS.WritableStream }) });
+    const first = await runIn('runs/first');
+    expect(first.usage.calls).toBe(10);
+    expect(calls()).toBe(10);
+    expect(existsSync(join(folder, 'shared-cache'))).toBe(true);
+    expect(existsSync(join(folder, 'runs', 'first', 'cache'))).toBe(false);
+    // A different run folder: every stage runs again, every teacher answer comes from the shared cache.
+    const second = await runIn('runs/second');
+    expect(second.stages.every((stage) => stage.status === 'done')).toBe(true);
+    expect(second.usage.calls).toBe(0);
+    expect(second.usage.cacheHits).toBe(10);
+    expect(calls()).toBe(10);
+    expect(readFileSync(join(folder, 'runs', 'second', 'stages', 'check', 'output.jsonl'), 'utf8')).toBe(readFileSync(join(folder, 'runs', 'first', 'stages', 'check', 'output.jsonl'), 'utf8'));
+  });
+
   it('rejects rows whose teacher call fails, and fails the stage only when every row fails', async () => {
     const partial = setup({ teacher: ', failOn: beta', stages: `\n  - { id: answer, use: testkit/respond, in: seeds, out: answered, with: { teacher: teacher } }` });
     await partial.run();
