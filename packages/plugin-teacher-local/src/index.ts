@@ -9,7 +9,7 @@ import { serveCommand } from './serve/serve-command';
 
 export { LocalTeacher, type LocalTeacherDefaults } from './local-teacher';
 export { HfModel } from './hf/hf-model';
-export { GgufModel } from './gguf/gguf-model';
+export { GgufModel, type GgufModelOptions } from './gguf/gguf-model';
 export { openServedModel, type OpenModelOptions } from './open-served-model';
 export { startServer, type RunningServer, type ServerOptions, type ServerStats } from './serve/start-server';
 export { runServe, serveCommand } from './serve/serve-command';
@@ -48,6 +48,8 @@ export const ggufTeacher = defineTeacher({
     const model = await GgufModel.load(path, {
       ...(options.contextSize ? { contextSize: options.contextSize } : {}),
       ...(options.gpuLayers !== undefined ? { gpuLayers: options.gpuLayers } : {}),
+      ...(options.parallel ? { parallel: options.parallel } : {}),
+      ...(options.threads ? { threads: options.threads } : {}),
     });
     return new LocalTeacher('teacher-local/gguf', model, defaultsOf(options));
   },

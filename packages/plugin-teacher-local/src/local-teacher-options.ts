@@ -33,6 +33,10 @@ export const ggufTeacherOptionsSchema = z.strictObject({
   contextSize: z.number().int().positive().optional(),
   /** Layers offloaded to the GPU: `auto` (default), `max`, or a number (0: CPU only). */
   gpuLayers: z.union([z.literal('auto'), z.literal('max'), z.number().int().nonnegative()]).optional(),
+  /** Sequences decoded together in one llama.cpp batch (concurrent requests share it); default 4. */
+  parallel: z.number().int().positive().max(64).optional(),
+  /** CPU threads for llama.cpp (default: the machine's math cores). */
+  threads: z.number().int().positive().optional(),
   ...decodingDefaults,
 });
 

@@ -12,6 +12,10 @@ export interface OpenModelOptions {
   revision?: string;
   contextSize?: number;
   gpuLayers?: 'auto' | 'max' | number;
+  /** GGUF: sequences decoded together. */
+  parallel?: number;
+  /** GGUF: CPU threads. */
+  threads?: number;
   /** Folder relative paths resolve against (default: the working directory). */
   baseDir?: string;
 }
@@ -31,6 +35,8 @@ export async function openServedModel(reference: string, options: OpenModelOptio
       ...(options.modelId ? { modelId: options.modelId } : {}),
       ...(options.contextSize ? { contextSize: options.contextSize } : {}),
       ...(options.gpuLayers !== undefined ? { gpuLayers: options.gpuLayers } : {}),
+      ...(options.parallel ? { parallel: options.parallel } : {}),
+      ...(options.threads ? { threads: options.threads } : {}),
     });
   }
   return HfModel.load(path, {

@@ -20,7 +20,9 @@ Options:
   --max-tokens <n>           max_tokens of chat requests that give none (default 256)
   --body-limit <bytes>       largest request body (default 4194304)
   --context-size <n>         GGUF only: context size in tokens
-  --gpu-layers <n|auto|max>  GGUF only: layers offloaded to the GPU
+  --gpu-layers <n|auto|max>  GGUF only: layers offloaded to the GPU (0: CPU only; default auto)
+  --parallel <n>             GGUF only: sequences decoded together (default 4)
+  --threads <n>              GGUF only: CPU threads (default: the machine's math cores)
   -h, --help                 show this help`;
 
 function positiveInteger(value: string | undefined, name: string, fallback: number, allowZero = false): number {
@@ -59,7 +61,7 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
         model: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'api-key-env': { type: 'string' },
         'served-model-name': { type: 'string' }, backend: { type: 'string' }, 'max-batch-size': { type: 'string' },
         'max-tokens': { type: 'string' }, 'body-limit': { type: 'string' }, 'context-size': { type: 'string' },
-        'gpu-layers': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'gpu-layers': { type: 'string' }, parallel: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -85,12 +87,15 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
   }
   let port: number, maxBatchSize: number, defaultMaxTokens: number, bodyLimitBytes: number, contextSize: number | undefined;
   let gpuLayers: 'auto' | 'max' | number | undefined;
+  let parallel: number | undefined, threads: number | undefined;
   try {
     port = positiveInteger(values.port as string | undefined, 'port', 8000, true);
     maxBatchSize = positiveInteger(values['max-batch-size'] as string | undefined, 'max-batch-size', 16);
     defaultMaxTokens = positiveInteger(values['max-tokens'] as string | undefined, 'max-tokens', 256);
     bodyLimitBytes = positiveInteger(values['body-limit'] as string | undefined, 'body-limit', 4 * 1024 * 1024);
     contextSize = values['context-size'] === undefined ? undefined : positiveInteger(values['context-size'] as string, 'context-size', 0);
+    parallel = values.parallel === undefined ? undefined : positiveInteger(values.parallel as string, 'parallel', 0);
+    threads = values.threads === undefined ? undefined : positiveInteger(values.threads as string, 'threads', 0);
     const layers = values['gpu-layers'] as string | undefined;
     gpuLayers = layers === undefined || layers === 'auto' || layers === 'max' ? layers : positiveInteger(layers, 'gpu-layers', 0, true);
   } catch (error) {
@@ -106,6 +111,8 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
     ...(backend ? { backend } : {}),
     ...(contextSize ? { contextSize } : {}),
     ...(gpuLayers !== undefined ? { gpuLayers } : {}),
+    ...(parallel ? { parallel } : {}),
+    ...(threads ? { threads } : {}),
   });
   let server: RunningServer;
   try {
