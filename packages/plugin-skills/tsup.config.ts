@@ -1,0 +1,14 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ['esm'],
+  target: 'node20',
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  // Workspace packages resolve to their built output, never their source, in dist.
+  esbuildOptions(options) {
+    options.conditions = ['import', 'node'];
+  },
+});
