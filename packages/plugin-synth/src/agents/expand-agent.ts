@@ -22,6 +22,12 @@ export const expandAgentOptionsSchema = z.strictObject({
   examples: z.string().min(1).optional(),
   /** Retries of a round whose answer did not parse (each retry uses a new sampling seed). */
   roundRetries: z.number().int().min(0).max(5).default(1),
+  /**
+   * A reply without `<item>`/`<instruction>` tags is taken whole as one instruction instead of
+   * being retried and rejected (for teachers that ignore the format; the instruction is then
+   * `meta.untagged: true`).
+   */
+  acceptUntagged: z.boolean().default(false),
   temperature: temperatureOption(0.8),
   maxTokens: maxTokensOption(2048),
   prompt: promptPath,
@@ -31,6 +37,7 @@ export type ExpandAgentOptions = z.output<typeof expandAgentOptionsSchema>;
 interface Item {
   topic: string;
   instruction: string;
+  untagged?: boolean;
 }
 
 /**
@@ -78,6 +85,10 @@ export class ExpandAgent implements AgentV1 {
         });
         lastRaw = choice.text;
         items = parseItems(choice.text);
+        if (items.length === 0 && this.options.acceptUntagged && choice.text.trim().length > 0) {
+          const instruction = choice.text.trim();
+          items = [{ instruction, topic: topicFrom(instruction), untagged: true }];
+        }
       }
       for (const item of items) {
         const instructionKey = normaliseText(item.instruction);
@@ -87,7 +98,7 @@ export class ExpandAgent implements AgentV1 {
         seen.add(topicKey);
         topics.push(item.topic);
         outputs.push({
-          row: { id: `${row.id}/${outputs.length}`, instruction: item.instruction, meta: { seedId: row.id, round, topic: item.topic } },
+          row: { id: `${row.id}/${outputs.length}`, instruction: item.instruction, meta: { seedId: row.id, round, topic: item.topic, ...(item.untagged ? { untagged: true } : {}) } },
         });
       }
     }

@@ -18,6 +18,8 @@ export const rewriteAgentOptionsSchema = z.strictObject({
   keepOutput: z.boolean().default(false),
   /** Cot mode: reject a rewrite whose extracted final answer differs from the original's. */
   checkAnswer: z.boolean().default(true),
+  /** A reply without `<rewritten>` tags is taken whole (trimmed) instead of rejecting the row (`meta.rewrite.untagged: true`). */
+  acceptUntagged: z.boolean().default(false),
   temperature: temperatureOption(0.7),
   maxTokens: maxTokensOption(2048),
   prompt: promptPath,
@@ -46,14 +48,16 @@ export class RewriteAgent implements AgentV1 {
     if (this.options.mode === 'cot' && !response) return { outputs: [], rejected: [{ row, reason: 'cot rewriting needs a response (output) to rewrite' }] };
     const content = this.template.render({ text: instruction, instruction, response: response ?? '' });
     const choice = await generateOne(this.teacher, { messages: [{ role: 'user', content }], temperature: this.options.temperature, maxTokens: this.options.maxTokens });
-    const rewritten = extractTag(choice.text, 'rewritten');
+    const tagged = extractTag(choice.text, 'rewritten');
+    const untagged = !tagged && this.options.acceptUntagged && choice.text.trim().length > 0;
+    const rewritten = tagged ?? (untagged ? choice.text.trim() : undefined);
     if (!rewritten) return { outputs: [], rejected: [{ row, reason: 'no <rewritten>…</rewritten> in the teacher reply', raw: choice.text }] };
 
     if (this.options.mode === 'paraphrase') {
       const { input: _input, messages: _messages, ...rest } = row;
       const next: RowV1 = { ...rest, instruction: rewritten };
       if (!this.options.keepOutput) delete next.output;
-      return { outputs: [{ row: withMeta(next, { rewrite: { mode: 'paraphrase', original: instruction } }) }] };
+      return { outputs: [{ row: withMeta(next, { rewrite: { mode: 'paraphrase', original: instruction, ...(untagged ? { untagged } : {}) } }) }] };
     }
     if (this.options.checkAnswer) {
       const before = extractFinalAnswer(response!);
@@ -63,7 +67,7 @@ export class RewriteAgent implements AgentV1 {
       }
     }
     const { messages: _messages, ...rest } = row;
-    return { outputs: [{ row: withMeta({ ...rest, instruction: rest.instruction ?? instruction, output: rewritten }, { rewrite: { mode: 'cot', original: response } }) }] };
+    return { outputs: [{ row: withMeta({ ...rest, instruction: rest.instruction ?? instruction, output: rewritten }, { rewrite: { mode: 'cot', original: response, ...(untagged ? { untagged } : {}) } }) }] };
   }
 }
 
