@@ -48,6 +48,9 @@ describe('synth/expand', () => {
     const result = await agent.doProcess({ id: 'x', instruction: 'Seed' });
     expect(result.outputs).toEqual([]);
     expect(result.rejected![0]).toMatchObject({ reason: expect.stringMatching(/no <item>/), raw: 'Here are some ideas: 1. foo 2. bar' });
+    const lenient = await setup({ roundRetries: 0, acceptUntagged: true }, () => ' Plan a picnic for six people. ');
+    const taken = await lenient.agent.doProcess({ id: 'x', instruction: 'Seed' });
+    expect(taken.outputs.map((output) => output.row)).toEqual([{ id: 'x/0', instruction: 'Plan a picnic for six people.', meta: { seedId: 'x', round: 0, topic: 'Plan a picnic for six people.', untagged: true } }]);
   });
 
   it('parses bare <instruction> and v1 <answer> replies, and refuses an override prompt with unknown placeholders', async () => {

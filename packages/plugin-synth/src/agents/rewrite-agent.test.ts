@@ -27,6 +27,9 @@ describe('synth/rewrite', () => {
     const { agent } = await setup({}, () => 'What is the capital city of France?');
     const result = await agent.doProcess({ id: 'r', instruction: 'Name the capital of France.' });
     expect(result.rejected![0]).toMatchObject({ reason: 'no <rewritten>…</rewritten> in the teacher reply', raw: 'What is the capital city of France?' });
+    const lenient = await setup({ acceptUntagged: true }, () => '  What is the capital city of France?\n');
+    const taken = await lenient.agent.doProcess({ id: 'r', instruction: 'Name the capital of France.' });
+    expect(taken.outputs[0]!.row).toEqual({ id: 'r', instruction: 'What is the capital city of France?', meta: { rewrite: { mode: 'paraphrase', original: 'Name the capital of France.', untagged: true } } });
   });
 });
 
