@@ -42,3 +42,4 @@ export { ProgressReporter, type ProgressMode, type RunEvent } from './progress/p
 export { writeFileAtomic, writeJsonAtomic } from './store/atomic-write';
 export { AppendLog } from './store/append-log';
 export { LogitsStoreReader, LogitsStoreWriter, logitsIndexPath } from './store/logits-store';
+export { readRunFolder, renderRunReport, writeRunReportHtml, RUN_REPORT_FILE, type RunReportData, type StageReport, type EvaluationReport } from './report/index';

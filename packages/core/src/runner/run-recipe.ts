@@ -12,6 +12,7 @@ import type { ResolvedRecipe, ResolvedStage } from '../recipe/resolved-recipe';
 import { AppendLog } from '../store/append-log';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write';
 import { VERSION } from '../version';
+import { writeRunReportHtml } from '../report/write-run-report';
 import { checkStageCapabilities } from './check-capabilities';
 import { producedBy, stageFingerprints } from './fingerprint';
 import { createModelCard } from './model-card';
@@ -127,10 +128,15 @@ export async function runRecipe(recipe: ResolvedRecipe, options: RunRecipeOption
       }
       if (signal.aborted) throw new DistillError({ code: 'RUN_FAILED', message: 'Run interrupted. Run again to resume.' });
       await checkStageCapabilities(stage, deferred.get(stage.id) ?? [], (reference) => sharedTeacher(environment, reference));
+      // Publishers get the HTML run report as it stands when they start.
+      const htmlReport = stage.entry.kind === 'publisher' ? await writeRunReportHtml(runDir) : undefined;
       const { state, usage: stageUsage } = await runStage(environment, stage, fingerprints.get(stage.id)!, {
         createComponent: (context) => createStageComponent(environment.container, stage.entry, stage.options, context),
         modelCard: (modelName) => createModelCard(recipe, modelName, evaluationTables(environment)),
-        reportPath: () => writeRunReport(environment),
+        reportPath: () => {
+          writeRunReport(environment);
+          return htmlReport;
+        },
       });
       if (stage.entry.kind === 'evaluator') writeRunReport(environment);
       addUsage(usage, stageUsage);
@@ -144,6 +150,11 @@ export async function runRecipe(recipe: ResolvedRecipe, options: RunRecipeOption
     }
   } finally {
     await environment.container.dispose();
+    // Written whatever happened, so a failed run can be inspected too; a report failure never fails the run.
+    await writeRunReportHtml(runDir).then(
+      (path) => reporter.event({ type: 'report', path }, `Report: ${path}`),
+      (error: unknown) => reporter.logger('report').warn(`Could not write ${join(runDir, 'report.html')}: ${(error as Error).message}`),
+    );
   }
   const seconds = (Date.now() - started) / 1000;
   reporter.event(
