@@ -55,7 +55,10 @@ describe('alpaca/run', () => {
     expect(result.metrics.student.win_rate).toBeCloseTo(50, 10);
     expect(result.metrics.teacher.win_rate).toBeCloseTo(100, 10);
     expect(result.metrics.student.n_total).toBe(40);
-    expect(result.table).toContain('| AlpacaEval 2.0 | student | teacher |');
+    const table = result.table.split('\n');
+    expect(table[0]).toBe('| AlpacaEval 2.0 | student | teacher | teacher − student |');
+    expect(table[3]).toBe(`| win rate (%) | ${result.metrics.student.win_rate.toFixed(2)} | 100.00 | +${(100 - result.metrics.student.win_rate).toFixed(2)} |`);
+    expect(readFileSync(join(outputDir, 'table.md'), 'utf8')).toBe(`${result.table}\n`);
 
     const annotations = JSON.parse(readFileSync(join(outputDir, 'annotations', 'student.json'), 'utf8'));
     expect(annotations).toHaveLength(40);

@@ -9,19 +9,32 @@ import { scoreAnnotations, type AlpacaEvalSummary } from '../metrics/score-annot
 import type { AlpacaRunOptions } from './alpaca-run-options';
 import { mapWithConcurrency } from './map-with-concurrency';
 
-/** Markdown table of the leaderboard metrics, one column per model. */
+/**
+ * Markdown table of the leaderboard metrics, one column per model. With exactly two models
+ * (teacher and student) a last column gives the second model's value minus the first's.
+ */
 export function alpacaTable(summaries: ReadonlyArray<{ model: string; summary: AlpacaEvalSummary }>): string {
-  const rows: Array<[string, (summary: AlpacaEvalSummary) => string]> = [
-    ['length-controlled win rate (%)', (summary) => summary.length_controlled_winrate.toFixed(2)],
-    ['win rate (%)', (summary) => summary.win_rate.toFixed(2)],
-    ['standard error', (summary) => summary.standard_error.toFixed(2)],
-    ['discrete win rate (%)', (summary) => summary.discrete_win_rate.toFixed(2)],
-    ['wins / losses / draws', (summary) => `${summary.n_wins} / ${summary.n_wins_base} / ${summary.n_draws}`],
-    ['average length', (summary) => String(summary.avg_length)],
+  const number = (value: (summary: AlpacaEvalSummary) => number, digits = 2) => [value, (summary: AlpacaEvalSummary) => value(summary).toFixed(digits)] as const;
+  const rows: Array<[string, ((summary: AlpacaEvalSummary) => number) | undefined, (summary: AlpacaEvalSummary) => string]> = [
+    ['length-controlled win rate (%)', ...number((summary) => summary.length_controlled_winrate)],
+    ['win rate (%)', ...number((summary) => summary.win_rate)],
+    ['standard error', ...number((summary) => summary.standard_error)],
+    ['discrete win rate (%)', ...number((summary) => summary.discrete_win_rate)],
+    ['wins / losses / draws', undefined, (summary) => `${summary.n_wins} / ${summary.n_wins_base} / ${summary.n_draws}`],
+    ['average length', (summary) => summary.avg_length, (summary) => String(summary.avg_length)],
   ];
-  const header = `| AlpacaEval 2.0 | ${summaries.map((entry) => entry.model).join(' | ')} |`;
-  const rule = `|---|${summaries.map(() => '---:|').join('')}`;
-  return [header, rule, ...rows.map(([label, cell]) => `| ${label} | ${summaries.map((entry) => cell(entry.summary)).join(' | ')} |`)].join('\n');
+  const compare = summaries.length === 2;
+  const header = `| AlpacaEval 2.0 | ${summaries.map((entry) => entry.model).join(' | ')} |${compare ? ` ${summaries[1]!.model} − ${summaries[0]!.model} |` : ''}`;
+  const rule = `|---|${summaries.map(() => '---:|').join('')}${compare ? '---:|' : ''}`;
+  const body = rows.map(([label, value, cell]) => {
+    const cells = `| ${label} | ${summaries.map((entry) => cell(entry.summary)).join(' | ')} |`;
+    if (!compare) return cells;
+    if (value === undefined || label === 'standard error') return `${cells} |`;
+    const difference = value(summaries[1]!.summary) - value(summaries[0]!.summary);
+    const digits = label === 'average length' ? 0 : 2;
+    return `${cells} ${difference >= 0 ? '+' : ''}${difference.toFixed(digits)} |`;
+  });
+  return [header, rule, ...body].join('\n');
 }
 
 /**

@@ -33,7 +33,13 @@ describe('ifeval/run evaluator', () => {
       inst_level_loose_acc: expected.inst_level_loose_acc,
     });
     expect(result.metrics.teacher!.prompt_level_strict_acc).toBeLessThan(expected.prompt_level_strict_acc);
-    expect(result.table.split('\n')[0]).toBe('| IFEval (%) | student | teacher |');
+    const table = result.table.split('\n');
+    expect(table[0]).toBe('| IFEval (%) | student | teacher | teacher − student |');
+    const teacherStrict = result.metrics.teacher!.prompt_level_strict_acc!;
+    expect(table[2]).toBe(
+      `| prompt-level strict | ${(expected.prompt_level_strict_acc * 100).toFixed(2)} | ${(teacherStrict * 100).toFixed(2)} | ${((teacherStrict - expected.prompt_level_strict_acc) * 100).toFixed(2)} |`,
+    );
+    expect(readFileSync(join(outputDir, 'table.md'), 'utf8')).toBe(`${result.table}\n`);
     expect(result.categories?.student?.['punctuation (strict)']).toBe(expected.strict.by_category.punctuation!.accuracy);
 
     const official = readFixtureLines<{ follow_instruction_list: boolean[] }>('eval_results_strict.jsonl').slice(0, 25);

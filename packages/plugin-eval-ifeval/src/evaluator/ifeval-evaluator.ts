@@ -46,7 +46,8 @@ const jsonl = (rows: readonly unknown[]): string => rows.map((row) => `${JSON.st
  * resuming from `<model>/input_response_data.jsonl` when present), scores them strict and loose
  * as the official code does, and writes per model the official files (`input_response_data.jsonl`,
  * `eval_results_strict.jsonl`, `eval_results_loose.jsonl`), plus `items.jsonl` (one line per model
- * and prompt) and `summary.json` (the four metrics, per category and per instruction).
+ * and prompt), `summary.json` (the four metrics, per category and per instruction) and `table.md`
+ * (models side by side; with two models, the difference).
  */
 export class IfevalEvaluator implements EvaluatorV1 {
   readonly specificationVersion = 'v1' as const;
@@ -117,6 +118,8 @@ export class IfevalEvaluator implements EvaluatorV1 {
         ),
       );
     }
-    return { benchmark: 'ifeval', metrics, categories, table: formatIfevalTable(summaries) };
+    const table = formatIfevalTable(summaries);
+    await writeFile(join(request.outputDir, 'table.md'), `${table}\n`);
+    return { benchmark: 'ifeval', metrics, categories, table };
   }
 }
