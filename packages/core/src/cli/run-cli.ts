@@ -4,6 +4,7 @@ import { writeLine, type CliIo } from './cli-io';
 import { initCommand } from './init-command';
 import { installedPlugins } from './installed-plugins';
 import { pluginsCommand } from './plugins-command';
+import { reportCommand } from '../report/report-command';
 import { runCommand } from './run-command';
 import { schemaCommand } from './schema-command';
 import { validateCommand } from './validate-command';
@@ -14,6 +15,7 @@ const BUILT_IN: Record<string, { summary: string; run: (argv: string[], io: CliI
   init: { summary: 'create a recipe folder from a template', run: initCommand },
   plugins: { summary: 'list installed plugins, their components and options', run: pluginsCommand },
   schema: { summary: 'print the JSON Schema of recipes', run: schemaCommand },
+  report: { summary: 'write runs/<name>/report.html again from a run folder', run: reportCommand },
 };
 
 function usage(pluginCommands: Array<{ name: string; summary: string }>): string {
