@@ -170,3 +170,36 @@ describe('ifeval/run, alpaca/run and mtbench/run through the runner, the student
     expect(result.table).toContain('| MT-Bench score | 9.00 | 2.00 | -7.00 |');
   });
 });
+
+describe('evaluator recipes with a wrong teacher reference', () => {
+  it.each([
+    ['mtbench/run', '{ models: { student: student }, judge: nobody }', 'with.judge'],
+    ['alpaca/run', '{ models: [student, nobody], judge: student }', 'with.models["1"]'],
+    ['ifeval/run', '{ models: { teacher: nobody } }', 'with.models.teacher'],
+  ])('%s: refused before any call, naming the recipe path and line', async (use, options, path) => {
+    const folder = mkdtempSync(join(tmpdir(), 'easydistill-eval-bad-'));
+    try {
+      writeFileSync(
+        join(folder, 'recipe.yaml'),
+        [
+          'apiVersion: easydistill/v1',
+          'name: bad',
+          'plugins: ["@easydistill/plugin-teacher-openai", "@easydistill/plugin-eval-ifeval", "@easydistill/plugin-eval-alpaca", "@easydistill/plugin-eval-mtbench"]',
+          'components:',
+          '  student: { use: teacher-openai/chat, options: { model: m, baseURL: "http://127.0.0.1:9/v1" } }',
+          'stages:',
+          `  - { id: eval, use: ${use}, with: ${options} }`,
+          '',
+        ].join('\n'),
+      );
+      const error = await loadRecipe(join(folder, 'recipe.yaml')).catch((caught: unknown) => caught as Error);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toContain(`stages[0].${path}`);
+      expect((error as Error).message).toContain('nobody');
+      expect((error as Error).message).toContain('recipe.yaml (1 problem)');
+      expect((error as Error).message).toMatch(/\(line 7\)$/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

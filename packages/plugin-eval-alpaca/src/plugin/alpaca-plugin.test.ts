@@ -35,8 +35,8 @@ describe('alpaca/run', () => {
     expect(manifest.namespace).toBe('alpaca');
     expect(plugin.commands?.map((command) => command.name)).toEqual(['eval alpaca']);
     expect(alpacaEvaluator.teacherNeeds?.(alpacaEvaluator.optionsSchema.parse({ models: ['student'], judge: 'gpt' }))).toEqual([
-      { reference: 'student', path: 'models[0]' },
-      { reference: 'gpt', path: 'judge', logprobs: true, topLogprobs: 5 },
+      { reference: 'student', path: 'with.models.0' },
+      { reference: 'gpt', path: 'with.judge', logprobs: true, topLogprobs: 5 },
     ]);
   });
 

@@ -11,8 +11,8 @@ export const alpacaEvaluator = defineEvaluator({
   description: 'AlpacaEval 2.0: generate on the 805 instructions, judge against gpt4_1106_preview with logprobs, win rate and length-controlled win rate.',
   optionsSchema: alpacaRunOptionsSchema,
   teacherNeeds: (options) => [
-    ...options.models.map((model, index) => ({ reference: model, path: `models[${index}]` })),
-    { reference: options.judge, path: 'judge', logprobs: true, topLogprobs: WEIGHTED_ALPACA_EVAL_GPT4_TURBO.topLogprobs },
+    ...options.models.map((model, index) => ({ reference: model, path: `with.models.${index}` })),
+    { reference: options.judge, path: 'with.judge', logprobs: true, topLogprobs: WEIGHTED_ALPACA_EVAL_GPT4_TURBO.topLogprobs },
   ],
   create: ({ options, context }) => new AlpacaRunEvaluator(options, context),
 });
