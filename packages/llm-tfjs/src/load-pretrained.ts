@@ -5,6 +5,7 @@ import { parseGenerationEos } from './config/model-config';
 import { resolveModelDir } from './hub/resolve-model-dir';
 import { CausalLM, type LoadOptions } from './model/causal-lm';
 import { Tokenizer } from './tokenizer/tokenizer';
+import { readJsonFile } from './util/read-json-file';
 
 /** What `loadPretrained` returns. */
 export interface Pretrained {
@@ -24,7 +25,7 @@ export async function loadPretrained(pathOrHubId: string, options: LoadOptions =
   const dir = await resolveModelDir(pathOrHubId, options);
   const generationPath = join(dir, 'generation_config.json');
   const generationEos = existsSync(generationPath)
-    ? parseGenerationEos(JSON.parse(await readFile(generationPath, 'utf8')) as Record<string, unknown>)
+    ? parseGenerationEos(await readJsonFile(generationPath))
     : [];
   const model = await CausalLM.load(dir, options);
   const eosFromModel = generationEos.length > 0 ? generationEos : model.config.eosTokenIds;

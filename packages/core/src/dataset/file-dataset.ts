@@ -12,10 +12,12 @@ export class FileDataset implements DatasetV1 {
     readonly path: string,
     readonly format: DatasetFormat,
     readonly logitsPath?: string,
+    /** A user's source file must have rows; a stage's output may be empty. */
+    readonly requireRows = false,
   ) {}
 
   rows(skip = 0): AsyncIterable<RowV1> {
-    return readDataset(this.path, { name: this.name, format: this.format, skip });
+    return readDataset(this.path, { name: this.name, format: this.format, skip, requireRows: this.requireRows });
   }
 
   count(): Promise<number> {

@@ -34,7 +34,7 @@ function subtractUsage(after: TeacherUsage, before: TeacherUsage): TeacherUsage 
 function inputDataset(environment: RunEnvironment, stage: ResolvedStage): FileDataset {
   const artifact = environment.artifacts.get(stage.in!);
   if (!artifact || artifact.kind !== 'dataset') throw new DistillError({ code: 'INVALID_RECIPE', message: `Stage "${stage.id}": no dataset "${stage.in}"` });
-  return new FileDataset(stage.in!, artifact.path, artifact.format, artifact.logitsPath);
+  return new FileDataset(stage.in!, artifact.path, artifact.format, artifact.logitsPath, artifact.stageId === undefined);
 }
 
 /**

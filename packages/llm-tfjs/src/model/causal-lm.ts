@@ -12,6 +12,7 @@ import { decoderHidden, type DecoderContext } from './decoder';
 import type { KVCache } from './kv-cache';
 import { parameterNames, parameterShapes, type ParameterNames } from './parameter-names';
 import { ropeInverseFrequencies } from './rope';
+import { readJsonFile } from '../util/read-json-file';
 
 /** Options of `forward` and `hidden`. */
 export interface ForwardOptions {
@@ -81,7 +82,7 @@ export class CausalLM {
     const dir = await resolveModelDir(pathOrHubId, options);
     const configPath = join(dir, 'config.json');
     if (!existsSync(configPath)) throw new LlmError('config-not-found', `${dir} has no config.json; is it a Hugging Face model folder?`);
-    const raw = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    const raw = await readJsonFile(configPath);
     let config = parseModelConfig(raw, configPath);
     const weights = await SafetensorsFolder.open(dir);
     if (!config.tieWordEmbeddings && !weights.has('lm_head.weight')) config = { ...config, tieWordEmbeddings: true };

@@ -6,6 +6,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LlmError } from '../errors/llm-error';
 import { resolveModelDir, type ResolveOptions } from '../hub/resolve-model-dir';
+import { readJsonFile } from '../util/read-json-file';
 
 /** One chat message as chat templates expect it. */
 export interface ChatMessage {
@@ -82,9 +83,9 @@ export class Tokenizer {
     if (!existsSync(tokenizerPath)) {
       throw new LlmError('tokenizer-not-found', `${dir} has no tokenizer.json; only fast (tokenizer.json) tokenizers are supported.`);
     }
-    const json = JSON.parse(await readFile(tokenizerPath, 'utf8')) as Record<string, unknown>;
+    const json = await readJsonFile(tokenizerPath);
     const configPath = join(dir, 'tokenizer_config.json');
-    const config = existsSync(configPath) ? (JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>) : {};
+    const config = existsSync(configPath) ? await readJsonFile(configPath) : {};
     let templateText: string | undefined;
     const jinjaPath = join(dir, 'chat_template.jinja');
     if (existsSync(jinjaPath)) templateText = await readFile(jinjaPath, 'utf8');
