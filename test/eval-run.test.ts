@@ -176,6 +176,7 @@ describe('evaluator recipes with a wrong teacher reference', () => {
     ['mtbench/run', '{ models: { student: student }, judge: nobody }', 'with.judge'],
     ['alpaca/run', '{ models: [student, nobody], judge: student }', 'with.models["1"]'],
     ['ifeval/run', '{ models: { teacher: nobody } }', 'with.models.teacher'],
+    ['ifeval/run', '{ models: [student, nobody] }', 'with.models["1"]'],
   ])('%s: refused before any call, naming the recipe path and line', async (use, options, path) => {
     const folder = mkdtempSync(join(tmpdir(), 'easydistill-eval-bad-'));
     try {

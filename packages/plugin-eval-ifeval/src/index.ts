@@ -39,7 +39,8 @@ export const ifevalEvaluator = defineEvaluator({
   id: 'run',
   description: 'IFEval (541 prompts): greedy answers from each model, scored strict and loose as the official code scores them.',
   optionsSchema: ifevalEvaluatorOptionsSchema,
-  teacherNeeds: (options) => modelReferences(options).map(([name, reference]) => ({ reference, path: `with.models.${name}` })),
+  teacherNeeds: (options) =>
+    modelReferences(options).map(([name, reference], index) => ({ reference, path: `with.models.${Array.isArray(options.models) ? index : name}` })),
   create: ({ options, context }) => new IfevalEvaluator(options, context),
 });
 
