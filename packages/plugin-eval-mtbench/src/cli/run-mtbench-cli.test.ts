@@ -53,6 +53,9 @@ describe('easydistill eval mtbench', () => {
     const text = await run(['--judgments', path]);
     expect(text.stdout).toMatch(/teacher\s+9\.00\s+9\.00\s+9\.00\s+2\s+0/);
     expect(text.stdout).toContain('student by category');
+    expect(text.stdout).toContain('| MT-Bench (1–10) | teacher | student | student − teacher |');
+    expect(text.stdout).toContain('| MT-Bench score | 9.00 | 4.50 | -4.50 |');
+    expect(text.stdout).toContain('| writing | 9.00 | 4.50 | -4.50 |');
   });
 
   it('parses the rating from the judgment text when a record has no score', async () => {

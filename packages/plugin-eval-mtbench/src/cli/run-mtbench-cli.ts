@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MtBenchError } from '../errors';
 import { parseRating } from '../judging/parse-rating';
+import { formatMtbenchTable } from '../plugin/format-mtbench-table';
 import { parseJudgmentLines, scoreJudgments, type MtBenchSummary } from '../scoring/score-judgments';
 
 /** Where the CLI writes; tests pass collectors, the real CLI the process streams. */
@@ -33,6 +34,8 @@ function table(summaries: readonly MtBenchSummary[]): string {
       lines.push(`${category.padEnd(14)} ${format(scores.score).padStart(6)}  ${format(scores.turn_1).padStart(6)}  ${format(scores.turn_2).padStart(6)}`);
     }
   }
+  // Several models (teacher and student): side by side by category, with the difference for two.
+  if (summaries.length > 1) lines.push('', formatMtbenchTable(summaries));
   return `${lines.join('\n')}\n`;
 }
 
