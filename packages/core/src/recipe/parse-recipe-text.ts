@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { RecipeIssue } from '../errors/invalid-recipe-error';
 
 /** A recipe's text parsed, with a way to find the line of any path for error messages. */
@@ -38,7 +39,15 @@ function hasSharedObjects(value: unknown): boolean {
 }
 
 /** Full parse with positions (the `yaml` package): line numbers for messages, and syntax errors. */
+// Loaded on first use: most validations never need it, and loading it costs more than parsing.
+let yamlModule: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
+}
+
 function parseWithPositions(text: string): { document: Document; lineCounter: LineCounter } {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const document: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   return { document, lineCounter };
@@ -51,7 +60,7 @@ function locator(text: string, known?: { document: Document; lineCounter: LineCo
     const { document, lineCounter } = positions;
     for (let length = path.length; length >= 0; length -= 1) {
       const node = document.getIn(path.slice(0, length) as unknown[], true);
-      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+      if (yaml().isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
     }
     return undefined;
   };

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parse as parseYaml } from 'yaml';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { DistillError } from '../errors/distill-error';
 import type { TeacherUsage } from '../cache/usage-counter';
 import { readStageState, stageFiles } from '../runner/stage-state';
@@ -50,6 +50,8 @@ export interface StageReport {
   /** Trainer `event: "eval"` records. */
   evals: TrainingPoint[];
   result?: unknown;
+  /** The stage's options as the recipe wrote them (`with`); recipes hold env var names, never secrets. */
+  options?: Record<string, unknown>;
   seed?: number;
   fingerprint?: string;
   startedAt?: string;
@@ -67,6 +69,10 @@ export interface RunReportData {
   plugins: string[];
   seed?: number;
   startedAt?: string;
+  /** The recipe's named components: `use` and, when given, `options.model` (e.g. the teacher's model id). */
+  components: Record<string, { use?: string; model?: string }>;
+  /** The recipe's datasets: name → path (as written). */
+  datasets: Record<string, string>;
   stages: StageReport[];
   evaluations: EvaluationReport[];
 }
@@ -151,6 +157,27 @@ function teacherPrices(recipe: Record<string, unknown> | undefined): Map<string,
   return prices;
 }
 
+function recipeComponents(recipe: Record<string, unknown> | undefined): RunReportData['components'] {
+  const components: RunReportData['components'] = {};
+  if (!recipe?.components || typeof recipe.components !== 'object') return components;
+  for (const [reference, component] of Object.entries(recipe.components as Record<string, { use?: unknown; options?: { model?: unknown } }>)) {
+    components[reference] = {
+      use: typeof component?.use === 'string' ? component.use : undefined,
+      model: typeof component?.options?.model === 'string' ? component.options.model : undefined,
+    };
+  }
+  return components;
+}
+
+function recipeDatasets(recipe: Record<string, unknown> | undefined): Record<string, string> {
+  const datasets: Record<string, string> = {};
+  if (!recipe?.datasets || typeof recipe.datasets !== 'object') return datasets;
+  for (const [name, dataset] of Object.entries(recipe.datasets as Record<string, { path?: unknown }>)) {
+    if (typeof dataset?.path === 'string') datasets[name] = dataset.path;
+  }
+  return datasets;
+}
+
 /**
  * Reads a run folder (`run.json`, the recipe it names, and each `stages/<id>/` folder:
  * `provenance.json`, `state.json`, `rejected.jsonl`, `metrics.jsonl`, `result.json`) into the
@@ -168,7 +195,7 @@ export async function readRunFolder(runDir: string): Promise<RunReportData> {
   if (recipeFile && existsSync(recipeFile)) {
     recipeText = readFileSync(recipeFile, 'utf8');
     try {
-      recipe = parseYaml(recipeText) as Record<string, unknown>;
+      recipe = loadYaml(recipeText, { schema: CORE_SCHEMA, maxAliases: 1000 }) as Record<string, unknown>;
     } catch {
       recipe = undefined;
     }
@@ -183,7 +210,14 @@ export async function readRunFolder(runDir: string): Promise<RunReportData> {
   for (const id of ids) {
     const files = stageFiles(join(stagesDir, id));
     const provenance = readJson(files.provenance) as
-      | { stage?: { index?: number; kind?: string; use?: string; in?: string; out?: string }; plugin?: string; seeds?: { stage?: number }; teachers?: Array<{ reference: string; component?: string }>; fingerprint?: string }
+      | {
+          stage?: { index?: number; kind?: string; use?: string; in?: string; out?: string };
+          plugin?: string;
+          options?: Record<string, unknown>;
+          seeds?: { stage?: number };
+          teachers?: Array<{ reference: string; component?: string }>;
+          fingerprint?: string;
+        }
       | undefined;
     const state = readStageState(files.state);
     const result = readJson(files.result) ?? (state?.result as Record<string, unknown> | undefined);
@@ -217,6 +251,7 @@ export async function readRunFolder(runDir: string): Promise<RunReportData> {
       steps,
       evals,
       result,
+      options: provenance?.options && typeof provenance.options === 'object' ? provenance.options : undefined,
       seed: provenance?.seeds?.stage,
       fingerprint: provenance?.fingerprint,
       startedAt: state?.startedAt,
@@ -244,6 +279,8 @@ export async function readRunFolder(runDir: string): Promise<RunReportData> {
     plugins: Array.isArray(run.plugins) ? run.plugins.map(String) : [],
     seed: typeof run.seed === 'number' ? run.seed : undefined,
     startedAt: typeof run.startedAt === 'string' ? run.startedAt : undefined,
+    components: recipeComponents(recipe),
+    datasets: recipeDatasets(recipe),
     stages,
     evaluations,
   };

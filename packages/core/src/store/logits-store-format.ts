@@ -121,8 +121,9 @@ export function decodeRecordBody(body: Buffer): { rowId: string; logits: TopKLog
   const topIds = new Int32Array(entries);
   at = readIds(body, at, topIds, wide);
   const topLogprobs = new Float32Array(entries);
+  const table = float16Table();
   for (let index = 0; index < entries; index++) {
-    topLogprobs[index] = FLOAT16_TABLE[body[at]! | (body[at + 1]! << 8)]!;
+    topLogprobs[index] = table[body[at]! | (body[at + 1]! << 8)]!;
     at += 2;
   }
   return { rowId, logits: { k, tokenIds, topIds, topLogprobs } };
@@ -205,9 +206,14 @@ export function float16BitsToFloat32(bits: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
-/** Decoding table: every binary16 bit pattern to its float value (256 KiB, built once). */
-const FLOAT16_TABLE = (() => {
-  const table = new Float32Array(65536);
-  for (let bits = 0; bits < 65536; bits++) table[bits] = float16BitsToFloat32(bits);
-  return table;
-})();
+let float16Table_: Float32Array | undefined;
+
+/** Decoding table: every binary16 bit pattern to its float value (256 KiB, built on first read, not at import). */
+function float16Table(): Float32Array {
+  if (!float16Table_) {
+    const table = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits++) table[bits] = float16BitsToFloat32(bits);
+    float16Table_ = table;
+  }
+  return float16Table_;
+}
