@@ -1,0 +1,42 @@
+// Creates Qwen2-shaped model folders with a byte-level tokenizer (259 tokens: 3 ChatML specials and
+// the 256 byte symbols of GPT-2's byte-level alphabet, no merges). The tokenizer is the fixture
+// tokenizer of @easydistill/plugin-trainer-tfjs (Apache-2.0, project-made) with its merges removed.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CausalLM, parseModelConfig } from '@easydistill/llm-tfjs';
+
+export const repoRoot = new URL('../../', import.meta.url).pathname;
+const fixture = join(repoRoot, 'packages/plugin-trainer-tfjs/src/__fixtures__/tiny-qwen2');
+
+export interface Shape {
+  hidden: number;
+  layers: number;
+  intermediate: number;
+  heads: number;
+  kvHeads: number;
+}
+
+/** Writes a randomly initialised Qwen2 folder (config, weights, byte-level tokenizer, ChatML template). */
+export async function createModelFolder(dir: string, shape: Shape, seed: number): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const tokenizer = JSON.parse(readFileSync(join(fixture, 'tokenizer.json'), 'utf8'));
+  tokenizer.model.vocab = Object.fromEntries(Object.entries(tokenizer.model.vocab as Record<string, number>).filter(([, id]) => id < 259));
+  tokenizer.model.merges = [];
+  writeFileSync(join(dir, 'tokenizer.json'), `${JSON.stringify(tokenizer)}\n`);
+  for (const file of ['chat_template.jinja', 'tokenizer_config.json', 'generation_config.json']) copyFileSync(join(fixture, file), join(dir, file));
+  const raw = JSON.parse(readFileSync(join(fixture, 'config.json'), 'utf8'));
+  Object.assign(raw, {
+    hidden_size: shape.hidden,
+    num_hidden_layers: shape.layers,
+    intermediate_size: shape.intermediate,
+    num_attention_heads: shape.heads,
+    num_key_value_heads: shape.kvHeads,
+    vocab_size: 259,
+    layer_types: Array(shape.layers).fill('full_attention'),
+    max_position_embeddings: 256,
+  });
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(raw, null, 2)}\n`);
+  const model = CausalLM.fromConfig(parseModelConfig(raw), { seed, std: 0.05 });
+  await model.save(dir);
+  model.dispose();
+}

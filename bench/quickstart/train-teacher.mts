@@ -1,0 +1,76 @@
+// Reproduces templates/quickstart/teacher/: a ~0.8M-parameter Qwen2-shaped model trained from
+// scratch with @easydistill/plugin-trainer-tfjs's SFT trainer on the skills task and the two
+// synthesis formats (see teacher-data.mts). Takes ~20-30 minutes on 2 CPU cores, so the result is
+// committed and the quickstart uses it.
+//
+//   node --conditions=@easydistill/source --import tsx bench/quickstart/train-teacher.mts [--steps 240] [--batch 24] [--out templates/quickstart/teacher]
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DatasetV1, RowV1, RunContextV1 } from '@easydistill/core';
+import { SftTrainer } from '../../packages/plugin-trainer-tfjs/src/trainers/sft-trainer.ts';
+import { sftOptionsSchema } from '../../packages/plugin-trainer-tfjs/src/trainers/training-options.ts';
+import { createModelFolder, repoRoot } from './model-folder.mts';
+import { teacherRows } from './teacher-data.mts';
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '240' },
+    batch: { type: 'string', default: '24' },
+    lr: { type: 'string', default: '0.003' },
+    out: { type: 'string', default: join(repoRoot, 'templates/quickstart/teacher') },
+    work: { type: 'string', default: '/tmp/easydistill-quickstart-teacher' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const steps = Number(values.steps);
+const batch = Number(values.batch);
+const seed = Number(values.seed);
+const work = resolve(values.work!);
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+
+export const TEACHER_SHAPE = { hidden: 128, layers: 4, intermediate: 384, heads: 4, kvHeads: 2 };
+const initial = join(work, 'initial');
+await createModelFolder(initial, TEACHER_SHAPE, seed);
+const rows = teacherRows(steps * batch, seed);
+writeFileSync(join(work, 'train.jsonl'), rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+
+const dataset: DatasetV1 = { name: 'teacher-train', path: join(work, 'train.jsonl'), async *rows() { yield* rows as RowV1[]; }, count: async () => rows.length };
+const started = Date.now();
+const log = (level: string) => (message: string) => console.error(`[${level}] ${message}`);
+const context: RunContextV1 = {
+  runName: 'train-teacher',
+  runDir: work,
+  workDir: work,
+  seed,
+  signal: new AbortController().signal,
+  logger: { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') },
+  progress: {
+    start: (total, unit) => console.error(`training: ${total} ${unit}`),
+    advance: (_done, metrics) => {
+      if (metrics && (metrics.step ?? 0) % 10 === 0) console.error(JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), ...metrics }));
+    },
+    end: () => {},
+  },
+  recipeDir: work,
+  getTeacher: () => Promise.reject(new Error('no teacher')),
+  resolveModel: (reference) => resolve(work, reference),
+  env: () => undefined,
+};
+const options = sftOptionsSchema.parse({
+  student: initial,
+  epochs: 1,
+  batchSize: batch,
+  learningRate: Number(values.lr),
+  warmupSteps: 10,
+  evalFraction: 0.01,
+  evalEvery: 40,
+  maxLength: 160,
+  checkpointEvery: 40,
+  saveDtype: 'float16',
+  weightDecay: 0.01,
+  seed,
+});
+const result = await new SftTrainer(options, context).doTrain({ train: dataset, outputDir: resolve(values.out!), checkpointDir: join(work, 'checkpoints') });
+console.error(`teacher written to ${values.out} in ${Math.round((Date.now() - started) / 1000)} s`, result.metrics);
