@@ -81,8 +81,8 @@ describe('skills/eval', () => {
   });
 
   it('declares the models it needs', () => {
-    const definition = plugin.provides.find((entry) => entry.id === 'eval')!;
-    expect(definition.teacherNeeds?.(skillsEvaluatorOptionsSchema.parse({ models: { student: 'student-kd', teacher: 'teacher' } }))).toEqual([
+    const definition = plugin.provides.find((entry) => entry.id === 'eval') as unknown as { teacherNeeds(options: unknown): unknown };
+    expect(definition.teacherNeeds(skillsEvaluatorOptionsSchema.parse({ models: { student: 'student-kd', teacher: 'teacher' } }))).toEqual([
       { reference: 'student-kd', path: 'with.models.student' },
       { reference: 'teacher', path: 'with.models.teacher' },
     ]);
