@@ -69,6 +69,15 @@ describe('easydistill eval … --json', () => {
     expect(Math.abs(summary.length_controlled_winrate - 12.378742)).toBeLessThan(0.2);
   }, 60_000);
 
+  it('mtbench: the official GPT-4 judgments of alpaca-13b score 4.53, as published', async () => {
+    const official = packageFile('plugin-eval-mtbench/src/__fixtures__/model_judgment/gpt-4_single.alpaca-13b.jsonl');
+    const result = await easydistill(mtbench, 'eval mtbench', ['--judgments', official, '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.score.toFixed(2)).toBe('4.53');
+    expect([summary.turn_1, summary.turn_2]).toEqual([4.975, 4.0875]);
+  });
+
   it('mtbench: score and per-turn scores of a FastChat single-judgment file', async () => {
     // Two models, all 80 questions: the rating is a fixed function of (model, question, turn);
     // every 13th judgment failed ($ERROR$, score −1) and is dropped.

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFixtureText } from '../__fixtures__/read-fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runMtbenchCli } from './run-mtbench-cli';
 
@@ -32,6 +34,19 @@ const record = (model: string, questionId: number, turn: 1 | 2, score: number, j
 });
 
 describe('easydistill eval mtbench', () => {
+  it('scores the official GPT-4 judgments of alpaca-13b as published (4.53)', async () => {
+    const official = fileURLToPath(new URL('../__fixtures__/model_judgment/gpt-4_single.alpaca-13b.jsonl', import.meta.url));
+    const result = await run(['--judgments', official, '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    // lmsys.org leaderboard (2023-06-22, GPT-4 single grading): Alpaca-13B 4.53.
+    const published = readFixtureText('published_scores.csv').split('\n').find((line) => line.split(',')[1] === 'alpaca-13b')!.split(',')[2];
+    expect(summary.score.toFixed(2)).toBe(published);
+    expect(summary).toMatchObject({ model: 'alpaca-13b', score: 4.53125, turn_1: 4.975, turn_2: 4.0875, n: 160, n_invalid: 0 });
+    expect(Object.keys(summary.categories)).toEqual(['writing', 'roleplay', 'reasoning', 'math', 'coding', 'extraction', 'stem', 'humanities']);
+    expect(summary.categories.math.score).toBe(1.05);
+  });
+
   it('prints score and per-turn scores as JSON', async () => {
     const path = judgmentsFile('one.jsonl', [record('student', 81, 1, 8), record('student', 81, 2, 6), record('student', 101, 1, 9), record('student', 101, 2, -1, '$ERROR$')]);
     const result = await run(['--judgments', path, '--json']);
