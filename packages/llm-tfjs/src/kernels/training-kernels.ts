@@ -77,25 +77,73 @@ interface BatchMatMulAttributes {
   transposeB: boolean;
 }
 
+/** The slice of the wasm backend's API the matMul wrapper uses. */
+interface WasmMatMulBackendLike extends WasmBackendLike {
+  disposeData(dataId: tf.DataId): void;
+}
+
 /**
- * Wraps the wasm `BatchMatMul` so transposed operands are transposed explicitly first: the wasm
- * kernel of tfjs 4.22 multiplies untransposed operands with XNNPACK but falls back to a naive
- * loop (8-12× slower) when `transposeA`/`transposeB` is set, and every matMul gradient sets one.
+ * Copies matrix `index` of a `[batch, rows, columns]` float32 array into `target` as
+ * `[rows, columns]`, or as `[columns, rows]` when `transpose` is set.
  */
-function fastTransposedMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
+function copyMatrix(source: Float32Array, index: number, rows: number, columns: number, transpose: boolean, target: Float32Array): void {
+  const offset = index * rows * columns;
+  if (!transpose) {
+    target.set(source.subarray(offset, offset + rows * columns));
+    return;
+  }
+  for (let row = 0; row < rows; row += 1) {
+    const base = offset + row * columns;
+    for (let column = 0; column < columns; column += 1) target[column * rows + row] = source[base + column];
+  }
+}
+
+/**
+ * `BatchMatMul` for wasm that keeps every product on XNNPACK. The wasm kernel of tfjs 4.22 uses
+ * XNNPACK only for one untransposed `[m, k] × [k, n]` product and falls back to a naive loop
+ * (8-50× slower) when `transposeA`/`transposeB` is set or when there is a batch dimension, which
+ * is every attention product and every matMul gradient. This wrapper transposes 2-D operands
+ * explicitly first, and splits batched products (equal batch shapes) into one XNNPACK product
+ * per matrix, copying the (transposed) operands out of and the results into the wasm heap.
+ */
+function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
   const transposeKernel = tf.getKernel('Transpose', 'wasm');
   return {
     ...original,
     setupFunc: original.setupFunc,
     kernelFunc: (args) => {
       const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttributes;
-      if ((!transposeA && !transposeB) || !transposeKernel) return original.kernelFunc(args);
-      const backend = args.backend as unknown as { disposeData(dataId: tf.DataId): void };
+      const backend = args.backend as unknown as WasmMatMulBackendLike;
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const rank = a.shape.length;
+      const batchShape = a.shape.slice(0, -2);
+      const batch = batchShape.reduce((product, size) => product * size, 1);
+      const sameBatch = b.shape.length === rank && b.shape.slice(0, -2).every((size, axis) => size === batchShape[axis]);
+      const m = transposeA ? a.shape[rank - 1] : a.shape[rank - 2];
+      const k = transposeA ? a.shape[rank - 2] : a.shape[rank - 1];
+      const n = transposeB ? b.shape[rank - 2] : b.shape[rank - 1];
+      // Below ~16K multiply-adds per matrix the naive loop beats an XNNPACK call per matrix.
+      if (batch > 1 && sameBatch && m * k * n >= 16_384 && a.dtype === 'float32' && b.dtype === 'float32') {
+        const out = backend.makeOutput([...batchShape, m, n], 'float32');
+        for (let index = 0; index < batch; index += 1) {
+          const left = backend.makeOutput([m, k], 'float32');
+          const right = backend.makeOutput([k, n], 'float32');
+          // Views are taken after each allocation: growing the wasm memory detaches older ones.
+          copyMatrix(backend.typedArrayFromHeap(a) as Float32Array, index, transposeA ? k : m, transposeA ? m : k, transposeA, backend.typedArrayFromHeap(left) as Float32Array);
+          copyMatrix(backend.typedArrayFromHeap(b) as Float32Array, index, transposeB ? n : k, transposeB ? k : n, transposeB, backend.typedArrayFromHeap(right) as Float32Array);
+          const product = original.kernelFunc({ ...args, inputs: { a: left, b: right }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
+          (backend.typedArrayFromHeap(out) as Float32Array).set(backend.typedArrayFromHeap(product) as Float32Array, index * m * n);
+          backend.disposeData(left.dataId);
+          backend.disposeData(right.dataId);
+          backend.disposeData(product.dataId);
+        }
+        return out;
+      }
+      if ((!transposeA && !transposeB) || !transposeKernel) return original.kernelFunc(args);
       const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
         const perm = x.shape.map((_, axis) => axis);
-        const rank = perm.length;
-        [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+        const last = perm.length;
+        [perm[last - 2], perm[last - 1]] = [perm[last - 1], perm[last - 2]];
         return transposeKernel.kernelFunc({ inputs: { x }, backend: args.backend, attrs: { perm } }) as tf.TensorInfo;
       };
       const left = transposeA ? swapLast(a) : a;
@@ -114,7 +162,7 @@ let registered = false;
 /**
  * Registers the kernels training needs: `UnsortedSegmentSum` for wasm (which
  * `@tensorflow/tfjs-backend-wasm` 4.22 lacks), a linear-time replacement of the cpu one, and the
- * fast transposed wasm matMul. Idempotent; `initBackend` and `CausalLM` call it.
+ * fast transposed and batched wasm matMul. Idempotent; `initBackend` and `CausalLM` call it.
  */
 export function registerTrainingKernels(): void {
   if (!registered) {
@@ -127,7 +175,7 @@ export function registerTrainingKernels(): void {
   // The wasm matMul wrapper needs the wasm package's own kernel, registered when it is imported.
   const matMul = tf.getKernel('BatchMatMul', 'wasm') as (tf.KernelConfig & { [WRAPPED]?: true }) | undefined;
   if (matMul && !matMul[WRAPPED]) {
-    const wrapped = Object.assign(fastTransposedMatMulWasm(matMul), { [WRAPPED]: true as const });
+    const wrapped = Object.assign(fastMatMulWasm(matMul), { [WRAPPED]: true as const });
     tf.unregisterKernel('BatchMatMul', 'wasm');
     tf.registerKernel(wrapped);
   }

@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/init-backend';
+import { maxAbsDiff } from '../test-support/reference';
+
+/** Products through the wasm matMul wrapper (2-D transposed, batched, batched transposed) equal cpu's. */
+describe('wasm BatchMatMul wrapper', () => {
+  const cases: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [];
+  for (const transposeA of [false, true]) {
+    for (const transposeB of [false, true]) {
+      const [m, k, n] = [48, 40, 36];
+      const a = transposeA ? [k, m] : [m, k];
+      const b = transposeB ? [n, k] : [k, n];
+      cases.push({ a, b, transposeA, transposeB }); // 2-D
+      cases.push({ a: [3, 2, ...a], b: [3, 2, ...b], transposeA, transposeB }); // batched: split per matrix
+    }
+  }
+  cases.push({ a: [2, 5, 3], b: [2, 4, 3], transposeA: false, transposeB: true }); // small: the original kernel
+  cases.push({ a: [3, 64, 32], b: [1, 32, 40], transposeA: false, transposeB: false }); // broadcast: the original kernel
+
+  it.each(cases)('a [$a] (transposed $transposeA) × b [$b] (transposed $transposeB)', async ({ a, b, transposeA, transposeB }) => {
+    const product = async (backend: 'wasm' | 'cpu') => {
+      await initBackend(backend);
+      return tf.tidy(() => {
+        const left = tf.randomNormal(a, 0, 1, 'float32', 1);
+        const right = tf.randomNormal(b, 0, 1, 'float32', 2);
+        if (b[0] === 1 && a[0] !== 1) return tf.matMul(left, tf.tile(right, [a[0], 1, 1]), transposeA, transposeB).dataSync();
+        return tf.matMul(left, right, transposeA, transposeB).dataSync();
+      });
+    };
+    const wasm = await product('wasm');
+    const cpu = await product('cpu');
+    expect(wasm.length).toBe(cpu.length);
+    expect(maxAbsDiff(wasm, cpu)).toBeLessThan(1e-4);
+  });
+});
