@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { PublisherV1, PublisherV1Request, PublisherV1Result, RunContextV1 } from '@easydistill/core';
 import { exportGguf, GGUF_OUT_TYPES, type GgufOutType } from './export-gguf';
+import { modelCardForRun, modelCardOptionsShape } from '../run-model-card';
 
 export const ggufPublisherOptionsSchema = z.strictObject({
   outTypes: z
@@ -14,6 +15,7 @@ export const ggufPublisherOptionsSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/).optional().describe('File name stem and general.name; default: the model folder name'),
   preTokenizer: z.string().min(1).optional().describe("llama.cpp pre-tokenizer name when the tokenizer's regex is not recognised (qwen2, llama-bpe, ...)"),
   writeModelCard: z.boolean().default(true).describe('Write the model card as README.md beside the GGUF files'),
+  ...modelCardOptionsShape,
 });
 export type GgufPublisherOptions = z.output<typeof ggufPublisherOptionsSchema>;
 
@@ -28,7 +30,7 @@ export class GgufPublisher implements PublisherV1 {
 
   constructor(
     private readonly options: GgufPublisherOptions,
-    private readonly context: Pick<RunContextV1, 'recipeDir' | 'logger' | 'progress'>,
+    private readonly context: Pick<RunContextV1, 'recipeDir' | 'runDir' | 'logger' | 'progress'>,
   ) {}
 
   async doPublish(request: PublisherV1Request): Promise<PublisherV1Result> {
@@ -57,7 +59,10 @@ export class GgufPublisher implements PublisherV1 {
       this.context.logger.info(`Wrote ${outputPath} (${result.architecture}, ${(result.bytes / 1e6).toFixed(1)} MB, tensors ${JSON.stringify(result.tensorTypes)})`);
     }
     this.context.progress.end();
-    if (this.options.writeModelCard) await writeFile(join(folder, 'README.md'), request.modelCard);
+    if (this.options.writeModelCard) {
+      const card = await modelCardForRun({ runDir: this.context.runDir, request: { ...request, reportPath: undefined }, options: this.options, modelName: name, ggufFiles: written.map((path) => basename(path)) });
+      await writeFile(join(folder, 'README.md'), card);
+    }
     return { location: written.length === 1 ? written[0] : folder };
   }
 }

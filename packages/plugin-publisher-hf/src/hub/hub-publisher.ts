@@ -6,6 +6,7 @@ import { commit, createRepo, HubApiError, type CommitOperation } from '@huggingf
 import { DistillError, type PublisherV1, type PublisherV1Request, type PublisherV1Result, type RunContextV1 } from '@easydistill/core';
 import { listModelFiles } from '../list-model-files';
 import { exportGguf, GGUF_OUT_TYPES, type GgufOutType } from '../gguf/export-gguf';
+import { modelCardForRun, modelCardOptionsShape } from '../run-model-card';
 
 export const hubPublisherOptionsSchema = z.strictObject({
   repo: z
@@ -19,6 +20,7 @@ export const hubPublisherOptionsSchema = z.strictObject({
   commitMessage: z.string().min(1).optional().describe('Commit title; default "Upload <model> with EasyDistill"'),
   gguf: z.array(z.enum(GGUF_OUT_TYPES as [GgufOutType, ...GgufOutType[]])).default([]).describe('GGUF files to export and upload in the same commit'),
   includeReport: z.boolean().default(true).describe('Upload the run report beside the model'),
+  ...modelCardOptionsShape,
 });
 export type HubPublisherOptions = z.output<typeof hubPublisherOptionsSchema>;
 
@@ -35,7 +37,7 @@ export class HubPublisher implements PublisherV1 {
 
   constructor(
     private readonly options: HubPublisherOptions,
-    private readonly context: Pick<RunContextV1, 'env' | 'logger' | 'progress'>,
+    private readonly context: Pick<RunContextV1, 'env' | 'runDir' | 'logger' | 'progress'>,
   ) {}
 
   async doPublish(request: PublisherV1Request): Promise<PublisherV1Result> {
@@ -56,10 +58,10 @@ export class HubPublisher implements PublisherV1 {
       path: file,
       content: pathToFileURL(join(request.modelDir, file)),
     }));
-    operations.push({ operation: 'addOrUpdate', path: 'README.md', content: new Blob([request.modelCard]) });
     if (request.reportPath && this.options.includeReport) {
       operations.push({ operation: 'addOrUpdate', path: basename(request.reportPath), content: pathToFileURL(request.reportPath) });
     }
+    const ggufFiles: string[] = [];
     if (this.options.gguf.length > 0) {
       const folder = join(request.workDir, 'gguf');
       await mkdir(folder, { recursive: true });
@@ -69,8 +71,11 @@ export class HubPublisher implements PublisherV1 {
         this.context.logger.info(`Exporting ${fileName}`);
         const result = await exportGguf({ modelDir: request.modelDir, outputPath: join(folder, fileName), outType, name });
         operations.push({ operation: 'addOrUpdate', path: fileName, content: pathToFileURL(result.path) });
+        ggufFiles.push(fileName);
       }
     }
+    const card = await modelCardForRun({ runDir: this.context.runDir, request: this.options.includeReport ? request : { ...request, reportPath: undefined }, options: this.options, modelName: repo.split('/')[1]!, ggufFiles });
+    operations.push({ operation: 'addOrUpdate', path: 'README.md', content: new Blob([card]) });
 
     try {
       await createRepo({ repo: { type: 'model', name: repo }, accessToken, hubUrl, private: this.options.private });

@@ -4,17 +4,19 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DistillError, type PublisherV1, type PublisherV1Request, type PublisherV1Result, type RunContextV1 } from '@easydistill/core';
 import { listModelFiles } from '../list-model-files';
+import { modelCardForRun, modelCardOptionsShape } from '../run-model-card';
 
 export const localPublisherOptionsSchema = z.strictObject({
   path: z.string().min(1).describe('Destination folder; relative paths resolve against the recipe folder'),
   overwrite: z.boolean().default(false).describe('Replace the folder when it already exists'),
   includeReport: z.boolean().default(true).describe('Copy the run report beside the model'),
+  ...modelCardOptionsShape,
 });
 export type LocalPublisherOptions = z.output<typeof localPublisherOptionsSchema>;
 
 /**
- * Publishes to a local folder: the checkpoint files, the model card as `README.md` and the run
- * report. Atomic: everything is written to a temporary sibling folder first, then renamed into
+ * Publishes to a local folder: the checkpoint files, the model card as `README.md` (built from the
+ * run folder: see `modelCardForRun`) and the run report. Atomic: everything is written to a temporary sibling folder first, then renamed into
  * place, so the destination is never half-written (an existing one is replaced only with
  * `overwrite`, and only once the new copy is complete).
  */
@@ -24,7 +26,7 @@ export class LocalPublisher implements PublisherV1 {
 
   constructor(
     private readonly options: LocalPublisherOptions,
-    private readonly context: Pick<RunContextV1, 'recipeDir' | 'logger' | 'progress'>,
+    private readonly context: Pick<RunContextV1, 'recipeDir' | 'runDir' | 'logger' | 'progress'>,
   ) {}
 
   async doPublish(request: PublisherV1Request): Promise<PublisherV1Result> {
@@ -46,7 +48,7 @@ export class LocalPublisher implements PublisherV1 {
         await copyFile(join(request.modelDir, file), destination);
         this.context.progress.advance(1);
       }
-      await writeFile(join(staging, 'README.md'), request.modelCard);
+      await writeFile(join(staging, 'README.md'), await modelCardForRun({ runDir: this.context.runDir, request: this.options.includeReport ? request : { ...request, reportPath: undefined }, options: this.options, modelName: basename(target) }));
       if (request.reportPath && this.options.includeReport) {
         await copyFile(request.reportPath, join(staging, basename(request.reportPath)));
       }
