@@ -29,6 +29,7 @@ const { values } = parseArgs({
     'memory-steps': { type: 'string', default: '1000' },
     // The pure-JS cpu backend runs a 40M step in tens of minutes on this machine; limit where it runs.
     'cpu-configs': { type: 'string', default: 'qwen2-5m' },
+    'cpu-steps': { type: 'string', default: '1' },
     out: { type: 'string', default: here },
   },
 });
@@ -70,7 +71,8 @@ function run(command: string, args: string[], what: string, env: NodeJS.ProcessE
 }
 
 const tfjsArgs = (config: string, backend: string) => [
-  '--import', 'tsx', join(here, 'tfjs-step.ts'), '--config', config, '--backend', backend, '--steps', values.steps!, '--warmup', values.warmup!,
+  '--import', 'tsx', join(here, 'tfjs-step.ts'), '--config', config, '--backend', backend,
+  '--steps', backend === 'cpu' ? values['cpu-steps']! : values.steps!, '--warmup', values.warmup!,
 ];
 const torchArgs = (config: string) => [join(here, 'torch-step.py'), '--config', config, '--threads', values.threads!, '--steps', values.steps!, '--warmup', values.warmup!];
 const threadEnv = { OMP_NUM_THREADS: values.threads!, OPENBLAS_NUM_THREADS: values.threads! };
