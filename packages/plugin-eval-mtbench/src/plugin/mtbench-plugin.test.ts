@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateManifest, type ChatMessageV1 } from '@easydistill/core';
 import { createScriptedTeacher, createTestContext, describeEvaluatorConformance } from '@easydistill/core/testing';
@@ -115,6 +115,24 @@ describe('mtbench/run', () => {
     expect(student.calls).toBe(48);
     expect(teacher.calls).toBe(48);
     expect(again.metrics).toEqual(result.metrics);
+  });
+
+  it('resumes from the answers an interrupted run appended, asking only for the missing ones', async () => {
+    const student = createScriptedTeacher({ respond: answerOf('student') });
+    const judgeTeacher = createScriptedTeacher({ respond: judge });
+    const context = createTestContext({ teachers: { student, judge: judgeTeacher } });
+    const outputDir = join(context.workDir, 'mtbench');
+    mkdirSync(join(outputDir, 'model_answer'), { recursive: true });
+    const earlier = [84, 81, 83].map((id) => ({ question_id: id, model_id: 'student', choices: [{ index: 0, turns: [`earlier ${id} a`, `earlier ${id} b`] }] }));
+    writeFileSync(join(outputDir, 'model_answer', 'student.jsonl'), earlier.map((answer) => JSON.stringify(answer)).join('\n'));
+    const options = mtbenchEvaluator.optionsSchema.parse({ models: { student: 'student' }, judge: 'judge', limit: 6 });
+    await (await mtbenchEvaluator.create({ options, context })).doEvaluate({ outputDir });
+    expect(student.calls).toBe(6); // questions 82, 85, 86: two turns each
+    expect(new Set(student.requests.map((request) => request.messages[0]!.content))).toEqual(new Set([82, 85, 86].map((id) => MT_BENCH_QUESTIONS.find((question) => question.question_id === id)!.turns[0])));
+    const answers = readFileSync(join(outputDir, 'model_answer', 'student.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((answer) => answer.question_id)).toEqual([81, 82, 83, 84, 85, 86]);
+    expect(answers[0].choices[0].turns).toEqual(['earlier 81 a', 'earlier 81 b']);
+    expect(judgeTeacher.requests.some((request) => request.messages[1]!.content.includes('earlier 83 b'))).toBe(true);
   });
 
   it('fails with the cause when every judge call fails, and when no judgment holds a rating', async () => {

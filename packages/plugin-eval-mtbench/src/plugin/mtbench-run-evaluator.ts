@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EvaluatorV1, EvaluatorV1Request, EvaluatorV1Result, RunContextV1, TeacherV1 } from '@easydistill/core';
 import { MT_BENCH_QUESTIONS, type MtBenchAnswer } from '../data/mt-bench-data';
@@ -83,14 +83,22 @@ export class MtBenchRunEvaluator implements EvaluatorV1 {
         questions.filter((question) => !existing.has(question.question_id)),
         options.concurrency,
         async (question) => {
-          const answer = await generateAnswer(question, answerer, name);
+          const answer = { ...(await generateAnswer(question, answerer, name)), answer_id: `${name}-${question.question_id}`, tstamp: Date.now() / 1000 };
           context.signal.throwIfAborted();
+          // Appended as it comes, so an interrupted run resumes from here.
+          await appendFile(answerPath, `${JSON.stringify(answer)}\n`);
           context.progress.advance(1);
-          return { ...answer, answer_id: `${name}-${question.question_id}`, tstamp: Date.now() / 1000 };
+          return answer;
         },
         context.signal,
       );
-      checkFailures(answerFailures, `answers of ${name} (${model.modelId})`, context);
+      try {
+        checkFailures(answerFailures, `answers of ${name} (${model.modelId})`, context);
+      } catch (error) {
+        // Answers of a run whose every call failed are all "ERROR": not worth resuming from.
+        if (fresh.length > 0) await writeFile(answerPath, jsonl([...existing.values()].sort((a, b) => a.question_id - b.question_id)));
+        throw error;
+      }
       for (const answer of fresh) existing.set(answer.question_id, answer);
       const answers = new Map(questions.map((question) => [question.question_id, existing.get(question.question_id)!]));
       answersByModel.set(name, answers);
