@@ -16,6 +16,7 @@ export const skillsEvaluatorOptionsSchema = z.strictObject({
   phrasings: z.enum(['train', 'held-out', 'all']).default('held-out').describe('Phrasings the drawn items use (no input dataset)'),
   itemSeed: z.number().int().default(7).describe('Seed of the drawn items (no input dataset)'),
   maxTokens: z.number().int().positive().default(32).describe('New tokens per answer (greedy)'),
+  concurrency: z.number().int().positive().default(16).describe('Requests in flight per model (a served model decodes them in one batch)'),
   limit: z.number().int().positive().optional().describe('Evaluate only the first N items (smoke runs)'),
 });
 export type SkillsEvaluatorOptions = z.output<typeof skillsEvaluatorOptionsSchema>;
@@ -108,14 +109,20 @@ export class SkillsEvaluator implements EvaluatorV1 {
     const categories: Record<string, Record<string, number>> = {};
     for (const [name, reference] of models) {
       const teacher = await this.context.getTeacher(reference);
-      const own: SkillsItemResult[] = [];
-      for (const { row, instruction, parsed } of items) {
-        if (this.context.signal.aborted) throw new DistillError({ code: 'RUN_FAILED', message: 'skills/eval: interrupted' });
-        const response = await teacher.doGenerate({ messages: [{ role: 'user', content: instruction }], temperature: 0, maxTokens: this.options.maxTokens, seed: 0 });
-        const text = response.choices[0]?.text ?? '';
-        own.push({ model: name, id: row.id, skill: parsed.skill.id, heldOut: parsed.heldOut, instruction, expected: parsed.expected, response: text, correct: isCorrect(text, parsed.expected) });
-        this.context.progress.advance(1);
-      }
+      const own: SkillsItemResult[] = new Array(items.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < items.length) {
+          const index = next++;
+          const { row, instruction, parsed } = items[index]!;
+          if (this.context.signal.aborted) throw new DistillError({ code: 'RUN_FAILED', message: 'skills/eval: interrupted' });
+          const response = await teacher.doGenerate({ messages: [{ role: 'user', content: instruction }], temperature: 0, maxTokens: this.options.maxTokens, seed: 0 });
+          const text = response.choices[0]?.text ?? '';
+          own[index] = { model: name, id: row.id, skill: parsed.skill.id, heldOut: parsed.heldOut, instruction, expected: parsed.expected, response: text, correct: isCorrect(text, parsed.expected) };
+          this.context.progress.advance(1);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.options.concurrency, items.length) }, worker));
       results.push(...own);
       metrics[name] = summarise(own);
       categories[name] = Object.fromEntries(Object.entries(metrics[name]!).filter(([key]) => key.startsWith('accuracy/')).map(([key, value]) => [key.slice(9), value]));
