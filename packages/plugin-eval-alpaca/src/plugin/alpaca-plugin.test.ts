@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateManifest, type ChatMessageV1 } from '@easydistill/core';
 import { createScriptedTeacher, createTestContext, describeEvaluatorConformance } from '@easydistill/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import plugin, { alpacaEvaluator, isSwitchedOutputs } from '../index';
+import { fixtureDatasetFiles, startLoopbackHub } from '../__fixtures__/loopback-hub';
+import plugin, { ALPACA_EVAL_REPOSITORY, ALPACA_EVAL_REVISION, alpacaEvaluator, isSwitchedOutputs } from '../index';
 
 const fixturesPath = fileURLToPath(new URL('../__fixtures__/', import.meta.url));
 const evalSet = JSON.parse(readFileSync(join(fixturesPath, 'alpaca_eval_gpt4_baseline.json'), 'utf8')) as Array<{ instruction: string; output: string }>;
@@ -73,6 +74,29 @@ describe('alpaca/run', () => {
     const summary = JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8'));
     expect(summary.judge).toEqual({ reference: 'judge', model: 'judge-model' });
     expect(summary.models.student.length_controlled_winrate).toBe(result.metrics.student.length_controlled_winrate);
+  });
+
+  it('loads the eval set from the Hub at run time (pinned revision, HF cache) by default', async () => {
+    const hub = await startLoopbackHub({
+      repository: ALPACA_EVAL_REPOSITORY,
+      revision: ALPACA_EVAL_REVISION,
+      files: fixtureDatasetFiles((name) => readFileSync(join(fixturesPath, name))),
+    });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'alpaca-run-cache-'));
+    try {
+      const student = createScriptedTeacher({ respond: (messages) => modelOutput('student', messages[0].content) });
+      const judge = createScriptedTeacher({ capabilities: { logprobs: true, maxTopLogprobs: 20 }, respond: judgeAnswer });
+      const context = createTestContext({ teachers: { student, judge } });
+      const options = alpacaEvaluator.optionsSchema.parse({ models: ['student'], judge: 'judge', data: { hubUrl: hub.url, cacheDir }, limit: 6, c: 2.782559402207126 });
+      const result = await (await alpacaEvaluator.create({ options, context })).doEvaluate({ outputDir: join(context.workDir, 'hub') });
+      expect(result.metrics.student.n_total).toBe(6);
+      expect(student.requests.map((request) => request.messages[0].content)).toEqual(evalSet.slice(0, 6).map((item) => item.instruction));
+      expect(hub.requests.some((request) => request.method === 'GET' && request.url.includes(ALPACA_EVAL_REVISION))).toBe(true);
+      expect(existsSync(join(cacheDir, 'datasets--tatsu-lab--alpaca_eval', 'snapshots', ALPACA_EVAL_REVISION, 'alpaca_eval_gpt4_baseline.json'))).toBe(true);
+    } finally {
+      await hub.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a judge without log-probabilities before judging', async () => {
