@@ -53,7 +53,7 @@ describe('OpenAIChatTeacher', () => {
     const endpoint = await scriptedEndpoint([completion('hello')]);
     const teacher = new OpenAIChatTeacher({ model: 'm', baseURL: endpoint.baseURL, temperature: 0.3, maxTokens: 9, stop: ['END'], prices: { inputPerMillion: 1, outputPerMillion: 2 } }, noEnv);
     const answer = await teacher.doGenerate({ messages: [{ role: 'user', content: 'hi' }], seed: 4, topP: 0.5 });
-    expect(answer).toEqual({ choices: [{ text: 'hello', finishReason: 'stop' }], usage: { promptTokens: 7, completionTokens: 3 }, model: 'served-name' });
+    expect(answer).toEqual({ choices: [{ text: 'hello', finishReason: 'stop' }], usage: { promptTokens: 7, completionTokens: 3, costUsd: (7 * 1 + 3 * 2) / 1e6 }, model: 'served-name' });
     expect(endpoint.bodies[0]).toEqual({ model: 'm', messages: [{ role: 'user', content: 'hi' }], temperature: 0.3, top_p: 0.5, max_tokens: 9, seed: 4, stop: ['END'] });
     expect(teacher.usage()).toMatchObject({ calls: 1, attempts: 1, promptTokens: 7, completionTokens: 3, costUsd: (7 * 1 + 3 * 2) / 1e6 });
   });
@@ -98,6 +98,36 @@ describe('OpenAIChatTeacher', () => {
     const answer = await teacher.doGenerate({ messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.choices[0]!.text).toBe('ok');
     expect(endpoint.bodies).toHaveLength(3);
+  });
+
+  it('sends one Idempotency-Key on every attempt of a call and a new one for each call', async () => {
+    const keys: string[] = [];
+    const recordKey = (behaviour: Behaviour): Behaviour => (request, response, body) => {
+      keys.push(String(request.headers['idempotency-key']));
+      behaviour(request, response, body);
+    };
+    const endpoint = await scriptedEndpoint([recordKey(json(500, { error: { message: 'boom' } })), recordKey((request) => request.socket.destroy()), recordKey(completion('one')), recordKey(completion('two'))]);
+    const teacher = new OpenAIChatTeacher({ model: 'm', baseURL: endpoint.baseURL, ...fast }, noEnv);
+    expect((await teacher.doGenerate({ messages: [{ role: 'user', content: 'a' }] })).choices[0]!.text).toBe('one');
+    expect((await teacher.doGenerate({ messages: [{ role: 'user', content: 'a' }] })).choices[0]!.text).toBe('two');
+    expect(keys).toHaveLength(4);
+    expect(keys[0]).toMatch(/^easydistill-[0-9a-f-]{36}$/);
+    expect(keys.slice(0, 3)).toEqual([keys[0], keys[0], keys[0]]);
+    expect(keys[3]).not.toBe(keys[0]);
+    await teacher.doClose();
+  });
+
+  it('stops a call at once when the run is aborted, even mid-request', async () => {
+    const endpoint = await scriptedEndpoint([() => undefined]);
+    const abort = new AbortController();
+    const teacher = new OpenAIChatTeacher({ model: 'm', baseURL: endpoint.baseURL, ...fast }, { env: () => undefined, signal: abort.signal });
+    const started = Date.now();
+    const call = teacher.doGenerate({ messages: [{ role: 'user', content: 'a' }] });
+    setTimeout(() => abort.abort(), 100);
+    await expect(call).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(endpoint.bodies).toHaveLength(1);
+    await teacher.doClose();
   });
 
   it('gives up after maxAttempts with a DistillError naming the reason', async () => {

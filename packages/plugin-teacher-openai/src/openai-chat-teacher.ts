@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import {
   DistillError,
@@ -12,6 +13,7 @@ import {
   type UsageV1,
 } from '@easydistill/core';
 import { ConcurrencyLimiter } from './concurrency-limiter';
+import { createNodeHttpFetch, type NodeHttpFetch } from './node-http-fetch';
 import { parseChatCompletion } from './parse-openai-response';
 import { openaiTeacherOptionsSchema, type OpenAITeacherOptions, type ResolvedOpenAITeacherOptions } from './openai-teacher-options';
 import { RateBudget } from './rate-budget';
@@ -45,6 +47,7 @@ export class OpenAIChatTeacher implements TeacherV1 {
   readonly options: ResolvedOpenAITeacherOptions;
 
   private readonly client: OpenAI;
+  private readonly fetch: NodeHttpFetch;
   private readonly limiter: ConcurrencyLimiter;
   private readonly requestBudget?: RateBudget;
   private readonly tokenBudget?: RateBudget;
@@ -74,7 +77,8 @@ export class OpenAIChatTeacher implements TeacherV1 {
       });
     }
     // Local endpoints (easydistill serve, vLLM, Ollama) usually need no key; the SDK insists on one.
-    this.client = new OpenAI({ apiKey: apiKey ?? 'no-key', baseURL, maxRetries: 0, timeout: this.options.timeoutMs });
+    this.fetch = createNodeHttpFetch({ maxSockets: this.options.concurrency });
+    this.client = new OpenAI({ apiKey: apiKey ?? 'no-key', baseURL, maxRetries: 0, timeout: this.options.timeoutMs, fetch: this.fetch });
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     if (this.options.rpm) this.requestBudget = new RateBudget(this.options.rpm);
     if (this.options.tpm) this.tokenBudget = new RateBudget(this.options.tpm);
@@ -111,11 +115,11 @@ export class OpenAIChatTeacher implements TeacherV1 {
       body.top_logprobs = topLogprobs;
     }
     const estimate = estimateTokens(request.messages, (maxTokens ?? 256) * n);
-    const parsed = await this.call('chat.completions', estimate, request.signal, async (signal) => {
-      const answer = await this.client.chat.completions.create(body as never, { signal, timeout: options.timeoutMs });
+    const parsed = await this.call('chat.completions', estimate, request.signal, async (signal, headers) => {
+      const answer = await this.client.chat.completions.create(body as never, { signal, timeout: options.timeoutMs, headers });
       return parseChatCompletion(answer, wantLogprobs);
     });
-    return { choices: parsed.choices, usage: parsed.usage, model: parsed.model ?? options.model };
+    return { choices: parsed.choices, usage: this.priced(parsed.usage), model: parsed.model ?? options.model };
   }
 
   async doScore(request: TeacherV1ScoreRequest): Promise<TeacherV1ScoreResponse> {
@@ -128,11 +132,19 @@ export class OpenAIChatTeacher implements TeacherV1 {
     }
     const body = scoreRequestBody(this.options.model, request);
     const estimate = estimateTokens(request.messages, Math.ceil(request.response.length / 4));
-    const parsed = await this.call('completions (score)', estimate, request.signal, async (signal) => {
-      const answer = await this.client.completions.create(body as never, { signal, timeout: this.options.timeoutMs });
+    const parsed = await this.call('completions (score)', estimate, request.signal, async (signal, headers) => {
+      const answer = await this.client.completions.create(body as never, { signal, timeout: this.options.timeoutMs, headers });
       return parseScoreCompletion(answer);
     });
-    return { tokens: parsed.tokens, usage: parsed.usage, model: parsed.model ?? this.options.model };
+    return { tokens: parsed.tokens, usage: this.priced(parsed.usage), model: parsed.model ?? this.options.model };
+  }
+
+  /**
+   * A call's usage, with its cost in US dollars as `costUsd` when the options give a price table
+   * (core sums the usage of each stage's calls; the cost rides along with the tokens).
+   */
+  private priced(usage: UsageV1): UsageV1 & { costUsd?: number } {
+    return this.options.prices ? { ...usage, costUsd: this.meter.costOf(usage) } : usage;
   }
 
   /** Calls, tokens and cost so far (cost only with a price table). */
@@ -141,6 +153,7 @@ export class OpenAIChatTeacher implements TeacherV1 {
   }
 
   async doClose(): Promise<void> {
+    this.fetch.destroy();
     const totals = this.meter.snapshot();
     if (totals.attempts > 0) this.logger.info(`teacher-openai/chat ${this.modelId}: usage`, { ...totals });
   }
@@ -149,10 +162,10 @@ export class OpenAIChatTeacher implements TeacherV1 {
     const base: TeacherV1Capabilities = { logprobs: true, maxTopLogprobs: 20, score: false };
     if (this.options.score === 'off') return base;
     try {
-      const scored = await this.call('completions (score probe)', 16, undefined, async (signal) => {
+      const scored = await this.call('completions (score probe)', 16, undefined, async (signal, headers) => {
         const answer = await this.client.completions.create(
           scoreRequestBody(this.options.model, { messages: [{ role: 'user', content: 'Hello' }], response: 'Hi', topK: 1 }) as never,
-          { signal, timeout: this.options.timeoutMs },
+          { signal, timeout: this.options.timeoutMs, headers },
         );
         return parseScoreCompletion(answer);
       });
@@ -176,21 +189,27 @@ export class OpenAIChatTeacher implements TeacherV1 {
     }
   }
 
-  /** One call with budgets, concurrency, per-attempt timeout and the retry loop. */
+  /**
+   * One call with budgets, concurrency, per-attempt timeout and the retry loop. Every attempt of a
+   * call carries the same `Idempotency-Key`, so a server that honours it (easydistill serve does)
+   * answers a retry of a request it is still working on, or has answered, with that same answer
+   * instead of computing it twice (a timed-out attempt may still be running there).
+   */
   private async call<T extends { usage: UsageV1 }>(
     label: string,
     estimatedTokens: number,
     requestSignal: AbortSignal | undefined,
-    attempt: (signal: AbortSignal | undefined) => Promise<T>,
+    attempt: (signal: AbortSignal | undefined, headers: Record<string, string>) => Promise<T>,
   ): Promise<T> {
     const signal = combineSignals(requestSignal, this.runSignal);
+    const headers = { 'Idempotency-Key': `easydistill-${randomUUID()}` };
     const { maxAttempts } = this.options;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       await this.requestBudget?.take(1, signal);
       await this.tokenBudget?.take(estimatedTokens, signal);
       this.meter.recordAttempt(attemptNumber > 1);
       try {
-        const result = await this.limiter.run(() => attempt(signal), signal);
+        const result = await this.limiter.run(() => attempt(signal, headers), signal);
         this.tokenBudget?.adjust(estimatedTokens - result.usage.promptTokens - result.usage.completionTokens);
         this.meter.recordSuccess(result.usage);
         return result;

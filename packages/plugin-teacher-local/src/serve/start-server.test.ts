@@ -104,6 +104,31 @@ describe('easydistill serve (HTTP layer over tiny-qwen2)', () => {
     expect(alone.choices[0]!.message.content).toBe(answers[3]!.choices[0]!.message.content);
   });
 
+  it('answers a request repeated with the same Idempotency-Key once, replaying the answer to the repeats', async () => {
+    const post = (key: string, body: unknown) =>
+      fetch(`${server.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+    const body = { model: 'tiny-qwen2', messages: [{ role: 'user', content: 'Idempotent?' }], max_tokens: 5, temperature: 0.8, seed: 3 };
+    const before = server.stats();
+    // The repeat arrives while the first is being decoded, and once more after it was answered.
+    const [first, second] = await Promise.all([post('key-1', body), post('key-1', body)]);
+    const third = await post('key-1', body);
+    const texts = await Promise.all([first, second, third].map(async (response) => ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content));
+    expect(new Set(texts).size).toBe(1);
+    const after = server.stats();
+    expect(after.answered - before.answered).toBe(1);
+    expect(after.replayed - before.replayed).toBe(2);
+    // The same key for a different request is refused; a new key is a new answer.
+    const reused = await post('key-1', { ...body, seed: 4 });
+    expect(reused.status).toBe(409);
+    expect(((await reused.json()) as { error: { code: string } }).error.code).toBe('idempotency_key_reused');
+    await (await post('key-2', body)).json();
+    expect(server.stats().answered - after.answered).toBe(1);
+  });
+
   it('answers errors in OpenAI JSON shape: key, model, parameters, route, body size', async () => {
     const call = async (path: string, body: unknown, key = 'test-key') => {
       const response = await fetch(`${server.baseURL}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { LoggerV1 } from '@easydistill/core';
 import { requestKey, sendChatCompletion, streamChatCompletion } from './chat-completions-route';
 import { handleCompletions } from './completions-route';
+import { IdempotencyStore, idempotencyKeyOf } from './idempotency-store';
 import { OpenAIHttpError, sendError, sendJson } from './openai-http-error';
 import { parseChatRequest } from './parse-openai-request';
 import { readJsonBody } from './read-json-body';
@@ -26,13 +27,20 @@ export interface ServerOptions {
   batchWindowMs?: number;
   /** `max_tokens` of a chat request that gives none (default 256). */
   defaultMaxTokens?: number;
+  /** How long an answer to a request with an `Idempotency-Key` is kept for retries of it (default 10 minutes). */
+  idempotencyTtlMs?: number;
   logger?: LoggerV1;
 }
 
-/** Counters the server keeps; `duplicateAnswers` counts answers repeated for the same request key. */
+/**
+ * Counters the server keeps. `answered` counts answers computed by the model; `replayed` answers
+ * re-sent to a retry carrying the same `Idempotency-Key`; `duplicateAnswers` counts request keys
+ * (canonical request contents) the model answered more than once.
+ */
 export interface ServerStats {
   requests: number;
   answered: number;
+  replayed: number;
   errors: Record<string, number>;
   duplicateAnswers: number;
   distinctKeys: number;
@@ -64,7 +72,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const defaultMaxTokens = options.defaultMaxTokens ?? 256;
   const expectedKey = options.apiKey ? Buffer.from(`Bearer ${options.apiKey}`) : undefined;
   const answers = new Map<string, number>();
-  const counters = { requests: 0, answered: 0, errors: {} as Record<string, number> };
+  const counters = { requests: 0, answered: 0, replayed: 0, errors: {} as Record<string, number> };
+  const idempotency = new IdempotencyStore(options.idempotencyTtlMs);
 
   const batcher = new RequestBatcher<Work, ServedGeneration | ServedScore>(async (work) => {
     const results: Array<ServedGeneration | ServedScore | Error> = new Array(work.length);
@@ -130,18 +139,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (method === 'GET' && (path === '/health' || path === '')) return sendJson(response, 200, { status: 'ok', model: model.modelId });
     if (path === '/v1/chat/completions' || path === '/v1/completions') {
       if (method !== 'POST') throw new OpenAIHttpError(405, `${method} is not allowed on ${path}; use POST`);
+      const idempotencyKey = idempotencyKeyOf(request.headers['idempotency-key']);
       const body = await readJsonBody(request, bodyLimit);
       checkModel(body);
+      const fingerprint = `${path} ${JSON.stringify(body)}`;
       if (path === '/v1/completions') {
-        const { key, answer } = await handleCompletions(body, model, engine);
-        sendJson(response, 200, answer);
-        return recordAnswer(key);
+        const { value, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => handleCompletions(body, model, engine));
+        sendJson(response, 200, value.answer);
+        return replayed ? void (counters.replayed += 1) : recordAnswer(value.key);
       }
       const parsed = parseChatRequest(body, defaultMaxTokens, model.contextLength);
-      const generation = await engine.generate(parsed.request);
+      const { value: generation, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => engine.generate(parsed.request));
       if (parsed.stream) streamChatCompletion(response, model.modelId, generation, { logprobs: parsed.logprobs, topLogprobs: parsed.request.topLogprobs, includeUsage: parsed.includeUsage });
       else sendChatCompletion(response, model.modelId, generation, parsed.logprobs, parsed.request.topLogprobs);
-      return recordAnswer(requestKey(path, { ...parsed.request, logprobs: parsed.logprobs }));
+      return replayed ? void (counters.replayed += 1) : recordAnswer(requestKey(path, { ...parsed.request, logprobs: parsed.logprobs }));
     }
     request.resume();
     throw new OpenAIHttpError(404, `Unknown route ${method} ${path}; this server implements GET /v1/models, POST /v1/chat/completions and POST /v1/completions`, 'invalid_request_error', null, 'unknown_url');
