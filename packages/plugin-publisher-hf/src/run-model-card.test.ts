@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRecipe, ProgressReporter, runRecipe } from '@easydistill/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LoopbackHubServer } from './test-support/loopback-hub-server';
 
 // The local publisher as a recipe stage through core's runner, after core's testkit stages
 // (a teacher that echoes, expand → dedup → respond → length check → train → evaluate): the
@@ -55,5 +57,50 @@ stages:
     expect(card).toContain('use: publisher-hf/local'); // the recipe, verbatim
     // The report the card links to was published beside it.
     expect(readFileSync(join(work, 'published', 'report.html'), 'utf8')).toContain('Run report: card-demo');
+  });
+
+  it('publishes to a (loopback) Hub from a run: card, report and model in one commit, the token nowhere in the run folder', async () => {
+    const token = `hf_${createHash('sha256').update('run-card').digest('hex').slice(0, 34)}`;
+    const hub = await new LoopbackHubServer(token).start();
+    try {
+      const folder = join(work, 'hub-run');
+      rmSync(folder, { recursive: true, force: true });
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'seeds.jsonl'), ['one', 'two', 'three'].map((instruction) => JSON.stringify({ instruction })).join('\n') + '\n');
+      writeFileSync(
+        join(folder, 'recipe.yaml'),
+        `apiVersion: easydistill/v1
+name: hub-demo
+plugins: ["${testkit}", "${publisherHf}"]
+components:
+  teacher: { use: testkit/echo, options: { model: big-teacher } }
+datasets:
+  seeds: { path: ./seeds.jsonl, format: alpaca }
+stages:
+  - { id: answer, use: testkit/respond, in: seeds, out: answered, with: { teacher: teacher } }
+  - { id: train, use: testkit/copy, in: answered, out: student, with: { steps: 1 } }
+  - id: publish
+    use: publisher-hf/hub
+    in: student
+    with: { repo: me/hub-demo, hubUrl: "${hub.url}", tokenEnv: MY_HUB_TOKEN, license: mit }
+`,
+      );
+      const output = { write: () => true } as unknown as NodeJS.WritableStream;
+      await runRecipe(await loadRecipe(join(folder, 'recipe.yaml')), { cwd: folder, env: { MY_HUB_TOKEN: token }, reporter: new ProgressReporter({ mode: 'json', output }) });
+      const repo = hub.repos.get('me/hub-demo')!;
+      expect(repo.visibility).toBe('private');
+      expect(repo.commits).toHaveLength(1);
+      expect([...repo.files.keys()].sort()).toEqual(['README.md', 'config.json', 'report.html']);
+      const card = repo.files.get('README.md')!.toString('utf8');
+      expect(card).toContain('license: mit');
+      expect(card).toContain('| Teacher | big-teacher, stages answer, via testkit/echo |');
+      expect(repo.files.get('report.html')!.toString('utf8')).toContain('Run report: hub-demo');
+      expect(hub.unexpected).toEqual([]);
+      const written = readdirSync(join(folder, 'runs'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+      expect(written.length).toBeGreaterThan(5);
+      for (const entry of written) expect(readFileSync(join(entry.parentPath, entry.name)).includes(token), entry.name).toBe(false);
+    } finally {
+      await hub.stop();
+    }
   });
 });
