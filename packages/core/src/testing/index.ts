@@ -5,4 +5,12 @@ export { describeTeacherConformance } from './describe-teacher-conformance';
 export { describeAgentConformance } from './describe-agent-conformance';
 export { describeVerifierConformance } from './describe-verifier-conformance';
 export { describeSelectorConformance } from './describe-selector-conformance';
-export { describeEvaluatorConformance, describePublisherConformance, describeTrainerConformance } from './describe-component-conformance';
+export {
+  describeEvaluatorConformance,
+  describePublisherConformance,
+  describeTrainerConformance,
+  type EvaluatorConformanceOptions,
+  type PublisherConformanceOptions,
+  type TrainerConformanceOptions,
+} from './describe-component-conformance';
+export { createTestDataset } from './create-test-dataset';
