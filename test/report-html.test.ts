@@ -92,6 +92,11 @@ function runFolderWithTrainingAndEvaluation(): string {
       table: '',
     }),
   });
+  // Shaped as skills/eval writes it: per-skill accuracies as `accuracy/<skill>`, and an item count.
+  const skills = (accuracy: number, arithmetic: number, counting: number) => ({ accuracy, 'accuracy/arithmetic': arithmetic, 'accuracy/counting': counting, items: 20 });
+  stage('compare', 4, 'evaluator', 'skills/eval', {}, {
+    'result.json': JSON.stringify({ benchmark: 'skills-compare', metrics: { teacher: skills(0.9, 1, 0.8), distilled: skills(0.7, 0.8, 0.6), undistilled: skills(0.4, 0.5, 0.3) }, table: '' }),
+  });
   return runDir;
 }
 
@@ -175,8 +180,13 @@ stages:
     const evaluation = await page.locator('#evaluation').innerText();
     expect(evaluation).toContain('student without teacher\t0.41');
     expect(evaluation).toMatch(/arithmetic\t0\.95\t0\.7\t0\.5/);
-    expect(await page.locator('#evaluation figure').count()).toBe(2);
-    expect(await page.locator('#evaluation figure').nth(1).locator('rect').count()).toBe(6);
+    const figures = page.locator('#evaluation figure');
+    expect(await figures.locator('figcaption').allInnerTexts()).toEqual(['skills: models side by side', 'skills: per category', 'skills-compare: models side by side', 'skills-compare: accuracy per category']);
+    expect(await figures.nth(1).locator('rect').count()).toBe(6);
+    // The item count, equal for every model, is in the table but not drawn; accuracy/<skill> is drawn per skill.
+    expect(await figures.nth(2).locator('rect').count()).toBe(3);
+    expect(await figures.nth(3).locator('rect').count()).toBe(6);
+    expect(evaluation).toMatch(/counting\t0\.8\t0\.6\t0\.3/);
 
     // 1e6 prompt tokens at $2/M + 250k completion tokens at $8/M.
     expect(await page.locator('#usage').innerText()).toContain('$4.0000');

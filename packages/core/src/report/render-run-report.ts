@@ -106,27 +106,37 @@ function evaluationBlock(evaluation: EvaluationReport): string {
     { numeric: [false, ...metrics.map(() => true)] },
   );
   const parts = [`<h3>${escapeHtml(evaluation.benchmark)} <span class="muted">stage ${escapeHtml(evaluation.stage)}</span></h3>`, overall];
-  if (models.length > 0 && metrics.length > 0) {
-    parts.push(
-      groupedBarChart({
-        title: `${evaluation.benchmark}: models side by side`,
-        groups: metrics,
-        series: models.map((model) => ({ name: model, values: metrics.map((metric) => evaluation.metrics[model]?.[metric]) })),
-      }),
-    );
+  // Charted side by side: headline metrics that differ between models (an item count shared by
+  // every model would only squash the scale). `metric/part` metrics are drawn per category below.
+  const value = (model: string, metric: string) => evaluation.metrics[model]?.[metric];
+  const headline = metrics.filter((metric) => !metric.includes('/') && (models.length < 2 || new Set(models.map((model) => value(model, metric))).size > 1));
+  if (models.length > 0 && headline.length > 0) {
+    parts.push(groupedBarChart({ title: `${evaluation.benchmark}: models side by side`, groups: headline, series: models.map((model) => ({ name: model, values: headline.map((metric) => value(model, metric)) })) }));
   }
-  const categories = evaluation.categories ?? {};
-  const categoryModels = Object.keys(categories);
-  const names = [...new Set(categoryModels.flatMap((model) => Object.keys(categories[model] ?? {})))];
-  if (names.length > 0) {
+  const categoryTables: Array<{ title: string; categories: Record<string, Record<string, number>> }> = [];
+  if (evaluation.categories && Object.keys(evaluation.categories).length > 0) categoryTables.push({ title: 'per category', categories: evaluation.categories });
+  for (const prefix of [...new Set(metrics.filter((metric) => metric.includes('/')).map((metric) => metric.slice(0, metric.indexOf('/'))))]) {
+    const categories: Record<string, Record<string, number>> = {};
+    for (const model of models) {
+      for (const metric of metrics.filter((entry) => entry.startsWith(`${prefix}/`))) {
+        const entry = value(model, metric);
+        if (entry !== undefined) (categories[model] ??= {})[metric.slice(prefix.length + 1)] = entry;
+      }
+    }
+    categoryTables.push({ title: `${prefix} per category`, categories });
+  }
+  for (const { title, categories } of categoryTables) {
+    const categoryModels = Object.keys(categories);
+    const names = [...new Set(categoryModels.flatMap((model) => Object.keys(categories[model] ?? {})))];
+    if (names.length === 0) continue;
     parts.push(
-      '<h4>Per category</h4>',
+      `<h4>${escapeHtml(title[0]!.toUpperCase() + title.slice(1))}</h4>`,
       table(
         ['category', ...categoryModels],
         names.map((name) => [name, ...categoryModels.map((model) => categories[model]?.[name])]),
         { numeric: [false, ...categoryModels.map(() => true)] },
       ),
-      groupedBarChart({ title: `${evaluation.benchmark}: per category`, groups: names, series: categoryModels.map((model) => ({ name: model, values: names.map((name) => categories[model]?.[name]) })) }),
+      groupedBarChart({ title: `${evaluation.benchmark}: ${title}`, groups: names, series: categoryModels.map((model) => ({ name: model, values: names.map((name) => categories[model]?.[name]) })) }),
     );
   }
   return parts.join('');
