@@ -97,7 +97,11 @@ export class LocalTeacher implements TeacherV1 {
     };
   }
 
+  /** Closes the model once (later calls do nothing). */
   async doClose(): Promise<void> {
-    await this.model.close();
+    this.closing ??= this.model.close();
+    await this.closing;
   }
+
+  private closing?: Promise<void>;
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
 /** Price table in US dollars per 1 million tokens; used to show the cost of a stage. */
-export const priceSchema = z.strictObject({
-  inputPerMillion: z.number().nonnegative(),
-  outputPerMillion: z.number().nonnegative(),
-});
+export const priceSchema = z
+  .strictObject({
+    inputPerMillion: z.number().nonnegative().describe('US dollars per 1 million prompt tokens'),
+    outputPerMillion: z.number().nonnegative().describe('US dollars per 1 million completion tokens'),
+  })
+  .describe('Price table: with it each call\'s cost is counted and shown with the usage of its stage');
 
 /**
  * Options of `teacher-openai/chat`. Secrets are never options: `apiKeyEnv` and `baseURLEnv` name
@@ -12,40 +14,26 @@ export const priceSchema = z.strictObject({
  */
 export const openaiTeacherOptionsSchema = z
   .strictObject({
-    /** Model name sent to the endpoint (and used in cache keys and provenance). */
-    model: z.string().min(1),
-    /** Endpoint base URL, e.g. `http://127.0.0.1:8000/v1`. Default: the SDK's (api.openai.com). */
-    baseURL: z.url().optional(),
-    /** Name of an environment variable holding the base URL (takes effect when `baseURL` is absent). */
-    baseURLEnv: z.string().min(1).optional(),
-    /** Name of the environment variable holding the API key. Default `OPENAI_API_KEY` (optional for local endpoints). */
-    apiKeyEnv: z.string().min(1).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    topP: z.number().gt(0).max(1).optional(),
-    maxTokens: z.number().int().positive().optional(),
-    n: z.number().int().positive().max(128).optional(),
-    stop: z.array(z.string().min(1)).max(4).optional(),
-    seed: z.number().int().optional(),
-    /** Default number of alternatives per generated token (0 to 20) when a stage asks for log-probabilities. */
-    topLogprobs: z.number().int().min(0).max(20).optional(),
-    /** Requests in flight at once. */
-    concurrency: z.number().int().positive().max(4096).default(8),
-    /** Requests per minute budget. */
-    rpm: z.number().positive().optional(),
-    /** Tokens per minute budget (prompt estimate + max completion tokens, corrected with real usage). */
-    tpm: z.number().positive().optional(),
-    /** Attempts per call (first try included) before the row is rejected with the last reason. */
-    maxAttempts: z.number().int().min(1).max(50).default(6),
-    /** Per-attempt timeout in milliseconds. */
-    timeoutMs: z.number().int().positive().default(120_000),
-    /** First backoff in milliseconds; doubles every attempt (with jitter) up to `maxBackoffMs`. */
-    initialBackoffMs: z.number().int().nonnegative().default(500),
-    maxBackoffMs: z.number().int().nonnegative().default(30_000),
-    /** Longest Retry-After the teacher will honour, in milliseconds. */
-    maxRetryAfterMs: z.number().int().nonnegative().default(120_000),
-    /** White-box scoring: `auto` probes the endpoint once; `off` never declares `score`. */
-    score: z.enum(['auto', 'off']).default('auto'),
-    /** Price table for the cost shown per stage. */
+    model: z.string().min(1).describe('Model name sent to the endpoint (also used in cache keys and provenance)'),
+    baseURL: z.url().optional().describe('Endpoint base URL, e.g. http://127.0.0.1:8000/v1 (default: api.openai.com)'),
+    baseURLEnv: z.string().min(1).optional().describe('Name of an environment variable holding the base URL (instead of baseURL)'),
+    apiKeyEnv: z.string().min(1).optional().describe('Name of the environment variable holding the API key (default OPENAI_API_KEY; local endpoints need none)'),
+    temperature: z.number().min(0).max(2).optional().describe('Sampling temperature (0 to 2); a stage may override it'),
+    topP: z.number().gt(0).max(1).optional().describe('Nucleus sampling mass top_p (0 to 1]'),
+    maxTokens: z.number().int().positive().optional().describe('Most tokens generated per completion (max_tokens)'),
+    n: z.number().int().positive().max(128).optional().describe('Completions per prompt'),
+    stop: z.array(z.string().min(1)).max(4).optional().describe('Up to 4 stop strings'),
+    seed: z.number().int().optional().describe('Sampling seed sent to the endpoint (reproducible where it supports it)'),
+    topLogprobs: z.number().int().min(0).max(20).optional().describe('Default alternatives per generated token (0 to 20) when a stage asks for log-probabilities'),
+    concurrency: z.number().int().positive().max(4096).default(8).describe('Requests in flight at once'),
+    rpm: z.number().positive().optional().describe('Requests-per-minute budget'),
+    tpm: z.number().positive().optional().describe('Tokens-per-minute budget (prompt estimate + max completion tokens, corrected with the real usage)'),
+    maxAttempts: z.number().int().min(1).max(50).default(6).describe('Attempts per call, the first included, before its row is rejected with the last reason'),
+    timeoutMs: z.number().int().positive().default(120_000).describe('Per-attempt timeout in milliseconds'),
+    initialBackoffMs: z.number().int().nonnegative().default(500).describe('First retry wait in milliseconds; doubles each attempt, with jitter'),
+    maxBackoffMs: z.number().int().nonnegative().default(30_000).describe('Longest retry wait in milliseconds (Retry-After aside)'),
+    maxRetryAfterMs: z.number().int().nonnegative().default(120_000).describe('Longest Retry-After (429/503) honoured, in milliseconds'),
+    score: z.enum(['auto', 'off']).default('auto').describe('White-box scoring: auto probes the endpoint once (completions echo + logprobs); off never declares score'),
     prices: priceSchema.optional(),
   })
   .refine((options) => !(options.baseURL && options.baseURLEnv), {
