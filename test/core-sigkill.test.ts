@@ -154,6 +154,11 @@ describe('easydistill run under SIGKILL', () => {
         expect({ name, lost, duplicated, rows: rows.length }).toEqual({ name, lost: 0, duplicated: 0, rows: wanted.length });
         expect(actual[name], name).toBe(text);
       }
+      // No leftovers: temporary files of atomic writes, or half a line in any stage's metrics.
+      const runFolder = join(crashed, 'runs', 'crash');
+      const leftovers = (readdirSync(runFolder, { recursive: true }) as string[]).filter((file) => file.endsWith('.tmp') || file.endsWith('.partial'));
+      expect(leftovers).toEqual([]);
+      for (const stage of STAGES) parseLines(readFileSync(join(runFolder, 'stages', stage, 'metrics.jsonl'), 'utf8'), `${stage}/metrics.jsonl`);
       episodes += 1;
       rmSync(crashed, { recursive: true, force: true });
     };

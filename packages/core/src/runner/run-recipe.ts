@@ -11,6 +11,7 @@ import { ProgressReporter } from '../progress/progress-reporter';
 import type { ResolvedRecipe, ResolvedStage } from '../recipe/resolved-recipe';
 import { AppendLog } from '../store/append-log';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write';
+import { removeStaleTemporaryFiles } from '../store/repair';
 import { VERSION } from '../version';
 import { writeRunReportHtml } from '../report/write-run-report';
 import { checkStageCapabilities } from './check-capabilities';
@@ -69,6 +70,7 @@ export async function runRecipe(recipe: ResolvedRecipe, options: RunRecipeOption
   const cwd = options.cwd ?? process.cwd();
   const runDir = resolve(cwd, options.runDir ?? join('runs', recipe.recipe.name));
   mkdirSync(runDir, { recursive: true });
+  removeStaleTemporaryFiles(runDir);
   const reporter = options.reporter ?? new ProgressReporter({ mode: 'plain', output: process.stderr });
   const signal = options.signal ?? new AbortController().signal;
   const cacheFolder = recipe.recipe.cache ? resolve(recipe.directory, recipe.recipe.cache) : join(runDir, 'cache');

@@ -8,6 +8,7 @@ import type { ResolvedStage } from '../recipe/resolved-recipe';
 import type { ProgressV1 } from '../spec/shared/v1/progress-v1';
 import type { RunContextV1 } from '../spec/shared/v1/run-context-v1';
 import { writeJsonAtomic } from '../store/atomic-write';
+import { cutTornTail, removeStaleTemporaryFiles } from '../store/repair';
 import { VERSION } from '../version';
 import { stageSeed } from './fingerprint';
 import { createContext, stageDirectory, type RunEnvironment } from './run-environment';
@@ -54,6 +55,9 @@ export async function runStage(environment: RunEnvironment, stage: ResolvedStage
     rmSync(directory, { recursive: true, force: true });
   }
   mkdirSync(directory, { recursive: true });
+  // Leftovers of a killed attempt: temporary files of atomic writes, half a metrics line.
+  removeStaleTemporaryFiles(directory);
+  cutTornTail(files.metrics);
   if (previous && previous.fingerprint === fingerprint && previous.status === 'running' && rowWise) {
     state = previous;
     reporter.event({ type: 'stage-resume', stage: stage.id, rowsDone: state.rowsIn }, `[${stage.id}] resuming after ${state.rowsIn} committed rows`);
