@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 // A staged recipe from the built CLI (`npm run build` first, as `npm test` does): the teacher (the
 // fixture model, in process through teacher-local/hf) scores the dataset's responses into a logits
 // store with synth/respond; trainer-tfjs/sft trains the student on the responses, then
-// trainer-tfjs/kd continues from the SFT stage's model toward the stored teacher top-k.
+// trainer-tfjs/kd continues from the SFT stage's model toward the stored teacher top-k. A last KD
+// stage starts from the teacher itself, so its KL must start at 0.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = join(root, 'packages/plugin-trainer-tfjs/src/__fixtures__');
 const cli = join(root, 'packages/core/bin/easydistill.js');
@@ -29,6 +30,7 @@ stages:
   - { id: score, use: synth/respond, with: { teacher: teacher, score: true, useExistingOutput: true, topLogprobs: 8 }, in: chats, out: scored }
   - { id: sft, use: trainer-tfjs/sft, with: { student: ${JSON.stringify(model)}, ${training} }, in: chats, out: sft-model }
   - { id: kd, use: trainer-tfjs/kd, with: { from: sft-model, alpha: 1, loss: forward-kl, ${training} }, in: scored, out: student }
+  - { id: aligned, use: trainer-tfjs/kd, with: { student: ${JSON.stringify(model)}, topKMode: tail, alpha: 1, maxSteps: 1, backend: wasm, seed: 5, evalFraction: 0.2 }, in: scored, out: same-model }
 `;
 }
 
@@ -66,6 +68,10 @@ describe('staged distillation from the CLI (SFT then KD)', () => {
     expect(kd.metrics.initialEvalLoss).toBeCloseTo(sft.metrics.evalLoss!, 3);
     expect(kd.metrics.evalKd).toBeLessThan(kd.metrics.initialEvalKd! * 0.8);
     expect(kd.modelDir).toBe(join(stages, 'kd/model'));
+    // The teacher's scores, matched by row id and token position, are the student's own when the
+    // student is the teacher: with the tail bucket the KL is 0 (an off-by-one position would not be).
+    const aligned = JSON.parse(readFileSync(join(stages, 'aligned/result.json'), 'utf8')) as { metrics: Record<string, number> };
+    expect(aligned.metrics.initialEvalKd).toBeLessThan(1e-5);
 
     // Metrics as they went, in the stage's metrics.jsonl: every step and the evaluations.
     const metrics = readJsonl(join(stages, 'kd/metrics.jsonl'));
