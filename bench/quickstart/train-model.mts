@@ -1,9 +1,12 @@
-// Reproduces templates/quickstart/teacher/: a ~0.8M-parameter Qwen2-shaped model trained from
-// scratch with @easydistill/plugin-trainer-tfjs's SFT trainer on the skills task and the two
-// synthesis formats (see teacher-data.mts). Takes ~20-30 minutes on 2 CPU cores, so the result is
-// committed and the quickstart uses it.
+// Reproduces the quickstart's committed models with @easydistill/plugin-trainer-tfjs's SFT trainer,
+// from random weights:
+// - templates/quickstart/teacher/ (--model teacher): ~0.8M parameters, trained on the skills task
+//   and the two synthesis formats (teacher-data.mts);
+// - templates/quickstart/student/ (--model student --out templates/quickstart/student): the ~0.1M
+//   student base, trained on the operations as terse commands only (student-base-data.mts).
+// Both take far longer than the quickstart's budget on 2 CPU cores, so the results are committed.
 //
-//   node --conditions=@easydistill/source --import tsx bench/quickstart/train-teacher.mts [--steps 240] [--batch 24] [--out templates/quickstart/teacher]
+//   node --conditions=@easydistill/source --import tsx bench/quickstart/train-model.mts --model teacher|student [--steps N] [--batch N] [--out DIR]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +14,7 @@ import type { DatasetV1, RowV1, RunContextV1 } from '@easydistill/core';
 import { SftTrainer } from '../../packages/plugin-trainer-tfjs/src/trainers/sft-trainer.ts';
 import { sftOptionsSchema } from '../../packages/plugin-trainer-tfjs/src/trainers/training-options.ts';
 import { createModelFolder, repoRoot } from './model-folder.mts';
+import { studentBaseRows } from './student-base-data.mts';
 import { teacherRows } from './teacher-data.mts';
 
 const { values } = parseArgs({
@@ -18,22 +22,26 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '240' },
     batch: { type: 'string', default: '24' },
     lr: { type: 'string', default: '0.003' },
-    out: { type: 'string', default: join(repoRoot, 'templates/quickstart/teacher') },
-    work: { type: 'string', default: '/tmp/easydistill-quickstart-teacher' },
+    out: { type: 'string', default: '' },
+    work: { type: 'string', default: '/tmp/easydistill-quickstart' },
     seed: { type: 'string', default: '1' },
+    model: { type: 'string', default: 'teacher' },
   },
 });
 const steps = Number(values.steps);
 const batch = Number(values.batch);
 const seed = Number(values.seed);
-const work = resolve(values.work!);
+const work = resolve(values.work!) + '-' + values.model;
+const out = resolve(values.out || join(repoRoot, 'templates/quickstart', values.model === 'student' ? 'student' : 'teacher'));
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
 export const TEACHER_SHAPE = { hidden: 128, layers: 4, intermediate: 384, heads: 4, kvHeads: 2 };
+export const STUDENT_SHAPE = { hidden: 64, layers: 2, intermediate: 192, heads: 4, kvHeads: 2 };
+const student = values.model === 'student';
 const initial = join(work, 'initial');
-await createModelFolder(initial, TEACHER_SHAPE, seed);
-const rows = teacherRows(steps * batch, seed);
+await createModelFolder(initial, student ? STUDENT_SHAPE : TEACHER_SHAPE, seed);
+const rows = student ? studentBaseRows(steps * batch, seed) : teacherRows(steps * batch, seed);
 writeFileSync(join(work, 'train.jsonl'), rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
 
 const dataset: DatasetV1 = { name: 'teacher-train', path: join(work, 'train.jsonl'), async *rows() { yield* rows as RowV1[]; }, count: async () => rows.length };
@@ -68,9 +76,9 @@ const options = sftOptionsSchema.parse({
   evalEvery: 40,
   maxLength: 160,
   checkpointEvery: 40,
-  saveDtype: 'float16',
+  saveDtype: student ? 'float32' : 'float16',
   weightDecay: 0.01,
   seed,
 });
-const result = await new SftTrainer(options, context).doTrain({ train: dataset, outputDir: resolve(values.out!), checkpointDir: join(work, 'checkpoints') });
-console.error(`teacher written to ${values.out} in ${Math.round((Date.now() - started) / 1000)} s`, result.metrics);
+const result = await new SftTrainer(options, context).doTrain({ train: dataset, outputDir: out, checkpointDir: join(work, 'checkpoints') });
+console.error(`model written to ${out} in ${Math.round((Date.now() - started) / 1000)} s`, result.metrics);
