@@ -1,5 +1,5 @@
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DistillError } from '../errors/distill-error';
 import { coreDirectory } from '../plugin/resolve-package';
 import { writeLine, type CliIo } from './cli-io';
@@ -14,10 +14,16 @@ directory). Existing files are never overwritten unless --force is given.
   --list             list the templates
   --force            overwrite existing files`;
 
-/** Folders templates are looked up in: $EASYDISTILL_TEMPLATES_DIR, the package's `templates/` (shipped), the repository's. */
+/**
+ * Folders templates are looked up in, first match wins: $EASYDISTILL_TEMPLATES_DIR; the
+ * repository's `templates/` when core runs from a clone (`<repo>/packages/core`), the source of
+ * truth there; then the copy shipped inside the package (`templates/`, copied by the build), which
+ * is what an npm-installed core has.
+ */
 export function templateFolders(env: NodeJS.ProcessEnv): string[] {
   const core = coreDirectory();
-  return [env.EASYDISTILL_TEMPLATES_DIR, join(core, 'templates'), join(core, '..', '..', 'templates')].filter(
+  const inClone = basename(dirname(core)) === 'packages' && existsSync(join(core, '..', '..', 'package.json'));
+  return [env.EASYDISTILL_TEMPLATES_DIR, inClone ? join(core, '..', '..', 'templates') : undefined, join(core, 'templates')].filter(
     (folder): folder is string => typeof folder === 'string' && existsSync(folder),
   );
 }
