@@ -3,7 +3,8 @@
  *  1. MinHash near-dedup (synth/minhash defaults: 128 permutations, word 5-grams, Jaccard 0.9,
  *     LSH banding, exact confirmation) over 100,000 generated rows: wall time, rows/s, peak RSS,
  *     and precision/recall against the generator's labels.
- *  2. The logits store (core's LogitsStoreWriter/Reader) at k = 10: bytes per response token
+ *  2. synth/decontaminate over the same rows (throughput; drops would be false positives).
+ *  3. The logits store (core's LogitsStoreWriter/Reader) at k = 10: bytes per response token
  *     (data file, and data + index) and read throughput (rows fetched one at a time by id, in
  *     random order and in file order).
  *
@@ -14,7 +15,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogitsStoreReader, LogitsStoreWriter, logitsIndexPath, type RowV1, type TopKLogitsV1 } from '@easydistill/core';
-import { MinhashSelector } from '@easydistill/plugin-synth';
+import synth, { MinhashSelector } from '@easydistill/plugin-synth';
 
 const argument = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -131,6 +132,31 @@ async function benchMinhash() {
   };
 }
 
+/**
+ * synth/decontaminate with its defaults (IFEval + MT-Bench text, AlpacaEval hashed 13-grams) over
+ * the same generated rows: throughput, and drops (none expected: the generated words share no
+ * 13-gram with the benchmarks, so every drop would be a false positive).
+ */
+async function benchDecontaminate() {
+  const { rows } = generateRows(ROWS);
+  const definition = synth.provides.find((component) => component.id === 'decontaminate')!;
+  const loadStarted = performance.now();
+  const selector = (await definition.create({ options: definition.optionsSchema.parse({}), context: { recipeDir: process.cwd() } as never })) as {
+    doSelect(rows: AsyncIterable<RowV1>): AsyncIterable<{ keep: boolean }>;
+  };
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  async function* stream() {
+    yield* rows;
+  }
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  let dropped = 0;
+  for await (const decision of selector.doSelect(stream())) if (!decision.keep) dropped++;
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { rows: ROWS, loadSeconds, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rowsPerSecond: ROWS / seconds, dropped };
+}
+
 /** Rows of T ∈ [64, 512] response tokens with Qwen2-sized ids (vocab 151,936) at k = 10. */
 function logitsRow(next: () => number, k: number): TopKLogitsV1 {
   const tokens = 64 + Math.floor(next() * 449);
@@ -217,15 +243,17 @@ function benchLogits() {
 }
 
 const minhash = await benchMinhash();
+const decontaminate = await benchDecontaminate();
 const logits = benchLogits();
 const environment = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, loadAverage: loadavg()[0], date: new Date().toISOString() };
 const jsonAt = process.argv.indexOf('--json');
-if (jsonAt > 0) writeFileSync(process.argv[jsonAt + 1]!, `${JSON.stringify({ environment, minhash, logits }, null, 2)}\n`);
+if (jsonAt > 0) writeFileSync(process.argv[jsonAt + 1]!, `${JSON.stringify({ environment, minhash, decontaminate, logits }, null, 2)}\n`);
 const f = (value: number, digits = 1) => value.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 console.log(`| benchmark | figure | target |
 |---|---|---|
 | MinHash dedup, ${f(minhash.rows, 0)} rows (${f(minhash.meanWords)} words mean) | ${f(minhash.seconds, 2)} s wall, ${f(minhash.cpuSeconds, 2)} s CPU (${f(minhash.rowsPerSecond, 0)} rows/s), peak RSS ${f(minhash.peakRssMiB, 0)} MiB | < 60 s |
 | MinHash precision / recall vs generator labels | ${f(minhash.precision, 4)} / ${f(minhash.recall, 4)} (${minhash.dropped} dropped, ${minhash.labelledDuplicates} labelled) | — |
+| decontaminate (13-grams vs IFEval, MT-Bench, AlpacaEval), ${f(decontaminate.rows, 0)} rows | ${f(decontaminate.seconds, 2)} s wall, ${f(decontaminate.cpuSeconds, 2)} s CPU (${f(decontaminate.rowsPerSecond, 0)} rows/s), ${decontaminate.dropped} dropped; index load ${f(decontaminate.loadSeconds, 2)} s | — |
 | logits store bytes per token, k = 10 (data file) | ${f(logits.bytesPerToken, 2)} B (${f(logits.bytesPerEntry, 2)} B per entry) | ≤ 64 |
 | … data + index | ${f(logits.bytesPerTokenWithIndex, 2)} B | — |
 | logits store read, random order by row id | ${f(logits.randomOrder.rowsPerSecond, 0)} rows/s, ${f(logits.randomOrder.tokensPerSecond / 1e6, 2)} M tokens/s, ${f(logits.randomOrder.mibPerSecond, 0)} MiB/s | — |

@@ -5,7 +5,7 @@ import { DistillError, defineSelector, type RowV1, type RunContextV1, type Selec
 import { packageRoot } from '../shared/package-root';
 import { fieldsText, withMeta } from '../shared/row-text';
 import { words } from '../shared/text-normalise';
-import { ALPACA_EVAL_HASH_FILE, HASHED_NGRAM_SIZE, HashedGramSet, gramLanes, parseDigest, wordHashes } from './hashed-ngrams';
+import { ALPACA_EVAL_HASH_FILE, HASHED_NGRAM_SIZE, FOLD, HashedGramSet, finaliseLane, gramLanes, parseDigest, wordHashes } from './hashed-ngrams';
 
 export const decontaminateSelectorOptionsSchema = z.strictObject({
   /**
@@ -51,6 +51,8 @@ export class DecontaminateSelector implements SelectorV1 {
   readonly componentId = 'synth/decontaminate';
   private readonly grams = new HashedGramSet();
   private readonly lengths: number[];
+  /** 1 at every indexed gram length. */
+  private readonly lengthFlags: Uint8Array;
 
   constructor(
     private readonly options: DecontaminateSelectorOptions,
@@ -80,6 +82,8 @@ export class DecontaminateSelector implements SelectorV1 {
       lengths.add(gram.words);
     }
     this.lengths = [...lengths].sort((left, right) => right - left);
+    this.lengthFlags = new Uint8Array((this.lengths[0] ?? 0) + 1);
+    for (const length of this.lengths) this.lengthFlags[length] = 1;
   }
 
   /** Distinct n-grams indexed (for logs and tests). */
@@ -96,15 +100,29 @@ export class DecontaminateSelector implements SelectorV1 {
     }
   }
 
-  /** First indexed gram found in the row: every window of every indexed length (n, and short whole prompts). */
+  /**
+   * The first row position holding an indexed gram (the longest one there): one fold per start
+   * position yields every indexed length's hash at once.
+   */
   private find(tokens: readonly string[]): { gram: string; source: string } | undefined {
-    if (tokens.length === 0) return undefined;
-    const hashes = wordHashes(tokens);
-    for (const length of this.lengths) {
-      for (let start = 0; start + length <= tokens.length; start++) {
-        const source = this.grams.get(gramLanes(hashes, start, length));
-        if (source) return { gram: tokens.slice(start, start + length).join(' '), source };
+    if (tokens.length === 0 || this.lengths.length === 0) return undefined;
+    const { a, b } = wordHashes(tokens);
+    const flags = this.lengthFlags;
+    const maxLength = this.lengths[0]!;
+    for (let start = 0; start < tokens.length; start++) {
+      let ha: number = FOLD.BASE_A;
+      let hb: number = FOLD.BASE_B;
+      let hit: { length: number; source: string } | undefined;
+      const end = Math.min(tokens.length, start + maxLength);
+      for (let index = start; index < end; index++) {
+        ha = Math.imul(ha ^ a[index]!, FOLD.PRIME);
+        hb = Math.imul(hb ^ b[index]!, FOLD.PRIME);
+        const length = index - start + 1;
+        if (flags[length] === 0) continue;
+        const source = this.grams.lookup(finaliseLane(ha ^ length), finaliseLane(hb ^ length));
+        if (source !== undefined) hit = { length, source };
       }
+      if (hit) return { gram: tokens.slice(start, start + hit.length).join(' '), source: hit.source };
     }
     return undefined;
   }

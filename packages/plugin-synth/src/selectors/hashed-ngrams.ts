@@ -48,6 +48,14 @@ export function gramLanes(hashes: { a: Uint32Array; b: Uint32Array }, start: num
   return [fmix32(ha ^ length), fmix32(hb ^ length)];
 }
 
+/** Running-hash constants, for callers that fold grams incrementally (see `DecontaminateSelector`). */
+export const FOLD = { BASE_A, BASE_B, PRIME } as const;
+
+/** murmur3's fmix32 (the lane finaliser). */
+export function finaliseLane(value: number): number {
+  return fmix32(value);
+}
+
 /** 16-hex-digit digest of a gram given as normalised words joined by single spaces. */
 export function gramDigest(gram: string): string {
   const tokens = gram.split(' ');
@@ -61,9 +69,17 @@ export function parseDigest(digest: string): [number, number] | undefined {
   return [Number.parseInt(digest.slice(0, 8), 16), Number.parseInt(digest.slice(8), 16)];
 }
 
-/** A set of hashed grams, each naming where it came from. */
+/**
+ * A set of hashed grams, each naming where it came from: open addressing over typed arrays keyed
+ * by both lanes, so a lookup allocates nothing (decontamination probes every window of every row).
+ */
 export class HashedGramSet {
-  private readonly byLaneA = new Map<number, Array<{ b: number; source: string }>>();
+  private laneA = new Uint32Array(1024);
+  private laneB = new Uint32Array(1024);
+  /** Source index + 1; 0 = empty slot. */
+  private slot = new Int32Array(1024);
+  private readonly sources: string[] = [];
+  private readonly sourceIndex = new Map<string, number>();
   private count = 0;
 
   get size(): number {
@@ -72,19 +88,50 @@ export class HashedGramSet {
 
   /** Adds a gram; the first source added for a gram is kept. */
   add(lanes: readonly [number, number], source: string): void {
-    const list = this.byLaneA.get(lanes[0]);
-    if (!list) {
-      this.byLaneA.set(lanes[0], [{ b: lanes[1], source }]);
-      this.count++;
-    } else if (!list.some((entry) => entry.b === lanes[1])) {
-      list.push({ b: lanes[1], source });
-      this.count++;
+    if ((this.count + 1) * 2 > this.slot.length) this.grow();
+    let sourceNumber = this.sourceIndex.get(source);
+    if (sourceNumber === undefined) {
+      sourceNumber = this.sources.push(source);
+      this.sourceIndex.set(source, sourceNumber);
     }
+    if (this.place(lanes[0] >>> 0, lanes[1] >>> 0, sourceNumber)) this.count++;
   }
 
   /** Source of a gram, or undefined when the set lacks it. */
   get(lanes: readonly [number, number]): string | undefined {
-    return this.byLaneA.get(lanes[0])?.find((entry) => entry.b === lanes[1])?.source;
+    return this.lookup(lanes[0], lanes[1]);
+  }
+
+  /** Source of the gram with lanes a and b, or undefined. */
+  lookup(a: number, b: number): string | undefined {
+    const mask = this.slot.length - 1;
+    for (let position = (a ^ Math.imul(b, 0x9e3779b1)) & mask; ; position = (position + 1) & mask) {
+      const value = this.slot[position]!;
+      if (value === 0) return undefined;
+      if (this.laneA[position] === a && this.laneB[position] === b) return this.sources[value - 1];
+    }
+  }
+
+  private place(a: number, b: number, sourceNumber: number): boolean {
+    const mask = this.slot.length - 1;
+    for (let position = (a ^ Math.imul(b, 0x9e3779b1)) & mask; ; position = (position + 1) & mask) {
+      const value = this.slot[position]!;
+      if (value === 0) {
+        this.laneA[position] = a;
+        this.laneB[position] = b;
+        this.slot[position] = sourceNumber;
+        return true;
+      }
+      if (this.laneA[position] === a && this.laneB[position] === b) return false;
+    }
+  }
+
+  private grow(): void {
+    const { laneA, laneB, slot } = this;
+    this.laneA = new Uint32Array(slot.length * 2);
+    this.laneB = new Uint32Array(slot.length * 2);
+    this.slot = new Int32Array(slot.length * 2);
+    for (let position = 0; position < slot.length; position++) if (slot[position] !== 0) this.place(laneA[position]!, laneB[position]!, slot[position]!);
   }
 }
 

@@ -33,7 +33,8 @@ export interface MinHashMatch {
 export class MinHashIndex {
   readonly bands: number;
   readonly rows: number;
-  private readonly permutationSeeds: Uint32Array;
+  private readonly multipliers: Uint32Array;
+  private readonly offsets: Uint32Array;
   private readonly buckets: Array<Map<number, number[]>>;
   private signatures: Uint32Array;
   private readonly shingleSets: Uint32Array[] = [];
@@ -47,11 +48,16 @@ export class MinHashIndex {
     const { bands, rows } = options.verify === 'none' ? optimalBanding(options.threshold, options.numPerm) : optimalBanding(options.threshold, options.numPerm, 0.02, 0.98);
     this.bands = bands;
     this.rows = rows;
-    this.permutationSeeds = new Uint32Array(options.numPerm);
+    // Permutation i of a (well-mixed) shingle hash x: (a_i · x + b_i) mod 2^32 with odd a_i, a
+    // bijection costing one multiply and one add (datasketch uses (a·x + b) mod (2^61 − 1)).
+    this.multipliers = new Uint32Array(options.numPerm);
+    this.offsets = new Uint32Array(options.numPerm);
     let state = options.seed >>> 0;
     for (let index = 0; index < options.numPerm; index++) {
       state = (state + 0x9e3779b9) >>> 0;
-      this.permutationSeeds[index] = mix32(state);
+      this.multipliers[index] = (mix32(state) | 1) >>> 0;
+      state = (state + 0x9e3779b9) >>> 0;
+      this.offsets[index] = mix32(state);
     }
     this.buckets = Array.from({ length: bands }, () => new Map<number, number[]>());
     this.signatures = new Uint32Array(options.numPerm * 1024);
@@ -75,13 +81,17 @@ export class MinHashIndex {
   signature(shingles: Uint32Array): Uint32Array {
     const { numPerm } = this.options;
     const signature = new Uint32Array(numPerm).fill(0xffffffff);
-    const seeds = this.permutationSeeds;
-    for (let s = 0; s < shingles.length; s++) {
-      const shingle = shingles[s]!;
-      for (let index = 0; index < numPerm; index++) {
-        const value = mix32(shingle ^ seeds[index]!);
-        if (value < signature[index]!) signature[index] = value;
+    const multipliers = this.multipliers;
+    const offsets = this.offsets;
+    for (let index = 0; index < numPerm; index++) {
+      const a = multipliers[index]!;
+      const b = offsets[index]!;
+      let minimum = 0xffffffff;
+      for (let s = 0; s < shingles.length; s++) {
+        const value = (Math.imul(a, shingles[s]!) + b) >>> 0;
+        if (value < minimum) minimum = value;
       }
+      signature[index] = minimum;
     }
     return signature;
   }
