@@ -2,6 +2,8 @@ import { validateManifest } from '@easydistill/core';
 import { createTestContext, describeTrainerConformance } from '@easydistill/core/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { join } from 'node:path';
+import { fixturesDir, jsonlDataset } from './__fixtures__/test-context';
 import plugin, { dpoTrainer, kdTrainer, sftTrainer } from './index';
 
 for (const componentId of ['trainer-tfjs/sft', 'trainer-tfjs/kd', 'trainer-tfjs/dpo']) {
@@ -33,9 +35,14 @@ describe('trainer-tfjs manifest', () => {
     expect(kdTrainer.optionsSchema.parse({ from: 'sft-model' })).toMatchObject({ loss: 'forward-kl', alpha: 0.5, topKMode: 'renormalize', temperature: 1 });
   });
 
-  it('creates trainers from the manifest with a run context', async () => {
-    const context = createTestContext({});
-    const trainer = await kdTrainer.create({ options: kdTrainer.optionsSchema.parse({ from: 'sft-model' }), context });
+  it('creates trainers from the manifest; `from` naming no earlier stage\'s model is a clear error', async () => {
+    // Like core's runner: a name that is no stage's model comes back unchanged.
+    const context = { ...createTestContext({ recipeDir: fixturesDir }), resolveModel: (reference: string) => reference };
+    const trainer = await kdTrainer.create({ options: kdTrainer.optionsSchema.parse({ from: 'sft-model', backend: 'cpu' }), context });
     expect(trainer.componentId).toBe('trainer-tfjs/kd');
+    const train = jsonlDataset(join(fixturesDir, 'chats.jsonl'), join(fixturesDir, 'missing.logits'));
+    await expect(trainer.doTrain({ train, outputDir: join(context.workDir, 'out'), checkpointDir: join(context.workDir, 'c') })).rejects.toThrow(
+      /trainer-tfjs\/kd: with.from "sft-model" is not a model written by an earlier stage/,
+    );
   });
 });

@@ -19,6 +19,12 @@ export async function loadStudent(
   const optionName = options.from !== undefined ? 'from' : 'student';
   let studentDir = context.resolveModel(reference);
   if (!existsSync(studentDir)) {
+    if (options.from !== undefined && studentDir === reference && !/^[.~/]/.test(reference)) {
+      throw trainerError(
+        'INVALID_MODEL',
+        `${componentId}: with.from "${reference}" is not a model written by an earlier stage of this run; name the \`out\` of an earlier trainer stage, or use with.student for a model folder or Hub id.`,
+      );
+    }
     if (options.from !== undefined || !/^[\w.-]+\/[\w.-]+$/.test(reference)) {
       throw trainerError('INVALID_MODEL', `${componentId}: with.${optionName} "${reference}" resolves to ${studentDir}, which does not exist.`);
     }
