@@ -224,8 +224,9 @@ export async function readRunFolder(runDir: string): Promise<RunReportData> {
     const { steps, evals } = await readTraining(files.metrics);
     const usage = state?.usage;
     const teachers = provenance?.teachers ?? [];
-    let costUsd: number | undefined;
-    if (usage && teachers.length === 1 && prices.has(teachers[0]!.reference)) {
+    // A cost core summed from the calls' usage wins; otherwise the recipe's price table of the stage's one teacher.
+    let costUsd = typeof (usage as { costUsd?: unknown } | undefined)?.costUsd === 'number' ? (usage as unknown as { costUsd: number }).costUsd : undefined;
+    if (costUsd === undefined && usage && teachers.length === 1 && prices.has(teachers[0]!.reference)) {
       const price = prices.get(teachers[0]!.reference)!;
       costUsd = (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1_000_000;
     }
