@@ -6,7 +6,7 @@ import { openaiTeacherOptionsSchema } from './openai-teacher-options';
 export { OpenAIChatTeacher, type OpenAITeacherEnvironment } from './openai-chat-teacher';
 export { openaiTeacherOptionsSchema, type OpenAITeacherOptions, type ResolvedOpenAITeacherOptions } from './openai-teacher-options';
 export type { UsageTotals } from './usage-meter';
-export { backoffDelayMs, classifyAttemptError, retryAfterFromHeaders, MalformedResponseError } from './retry-policy';
+export { backoffDelayMs, classifyAttemptError, retryAfterFromHeaders, MalformedResponseError, NotJsonResponseError } from './retry-policy';
 
 /** `teacher-openai/chat`: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp server, DashScope, easydistill serve). */
 export const chatTeacher = defineTeacher({

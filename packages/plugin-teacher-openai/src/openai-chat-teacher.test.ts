@@ -4,7 +4,7 @@ import { DistillError } from '@easydistill/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAIChatTeacher } from './openai-chat-teacher';
 import { RateBudget } from './rate-budget';
-import { backoffDelayMs, retryAfterFromHeaders } from './retry-policy';
+import { backoffDelayMs, classifyAttemptError, MalformedResponseError, retryAfterFromHeaders } from './retry-policy';
 
 // A scripted OpenAI endpoint on 127.0.0.1 (the paid API is a boundary these tests cannot reach):
 // each request takes the next behaviour from the script; the last one repeats.
@@ -98,6 +98,35 @@ describe('OpenAIChatTeacher', () => {
     const answer = await teacher.doGenerate({ messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.choices[0]!.text).toBe('ok');
     expect(endpoint.bodies).toHaveLength(3);
+  });
+
+  it('retries a body cut short (the connection closes mid-body), a reset after the headers and a non-JSON page', async () => {
+    const endpoint = await scriptedEndpoint([
+      (request, response) => {
+        // Promises 400 bytes, sends part of them, then closes the socket.
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '400' });
+        response.write('{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,');
+        setTimeout(() => request.socket.destroy(), 5);
+      },
+      (request, response) => {
+        // Chunked: headers and a first chunk, then the socket is destroyed.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"id":"chatcmpl-2",');
+        setTimeout(() => request.socket.destroy(), 5);
+      },
+      (_request, response) => {
+        // A gateway's error page with status 200 and the wrong content type.
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end('<html><body>502 Bad Gateway</body></html>');
+      },
+      completion('whole'),
+    ]);
+    const teacher = new OpenAIChatTeacher({ model: 'm', baseURL: endpoint.baseURL, ...fast }, noEnv);
+    const answer = await teacher.doGenerate({ messages: [{ role: 'user', content: 'hi' }] });
+    expect(answer.choices[0]!.text).toBe('whole');
+    expect(endpoint.bodies).toHaveLength(4);
+    expect(teacher.usage()).toMatchObject({ calls: 1, attempts: 4, retries: 3 });
+    await teacher.doClose();
   });
 
   it('sends one Idempotency-Key on every attempt of a call and a new one for each call', async () => {
@@ -208,5 +237,18 @@ describe('retry timing', () => {
     expect(retryAfterFromHeaders(new Headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), now)).toBe(3000);
     expect(retryAfterFromHeaders(new Headers({ 'retry-after-ms': '150', 'retry-after': '9' }), now)).toBe(150);
     expect(retryAfterFromHeaders(new Headers({}), now)).toBeUndefined();
+  });
+
+  it('retries a socket error mid-body however the HTTP layer reports it, never a wrong-shaped JSON answer', () => {
+    const reset = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    expect(classifyAttemptError(reset, 1000)).toMatchObject({ retry: true, reason: 'connection error mid-response (ECONNRESET: aborted)' });
+    // undici's fetch: a body cut short is `TypeError: terminated` caused by the socket error.
+    const terminated = new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    expect(classifyAttemptError(terminated, 1000)).toMatchObject({ retry: true, reason: 'connection error mid-response (UND_ERR_SOCKET: terminated)' });
+    expect(classifyAttemptError(new TypeError('terminated'), 1000)).toMatchObject({ retry: true });
+    expect(classifyAttemptError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), 1000).retry).toBe(true);
+    expect(classifyAttemptError(new SyntaxError('Unexpected end of JSON input'), 1000).retry).toBe(true);
+    expect(classifyAttemptError(new MalformedResponseError('malformed response: choices should be a non-empty array'), 1000).retry).toBe(false);
+    expect(classifyAttemptError(new TypeError('Cannot read properties of undefined'), 1000).retry).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { TeacherV1Choice, TokenLogprobV1, UsageV1 } from '@easydistill/core';
-import { MalformedResponseError } from './retry-policy';
+import { MalformedResponseError, NotJsonResponseError } from './retry-policy';
 
 type Json = Record<string, unknown>;
 
@@ -71,6 +71,7 @@ function finishReasonOf(value: unknown): TeacherV1Choice['finishReason'] {
  * (the row is rejected with that message) for anything that is not a chat completion.
  */
 export function parseChatCompletion(body: unknown, wantLogprobs: boolean): { choices: TeacherV1Choice[]; usage: UsageV1; model?: string } {
+  if (typeof body === 'string') throw new NotJsonResponseError(body);
   if (!isObject(body)) fail('the body', 'a JSON object', body);
   if (!Array.isArray(body.choices) || body.choices.length === 0) fail('choices', 'a non-empty array', body.choices);
   const choices = (body.choices as unknown[]).map((choice, index): TeacherV1Choice & { index: number } => {

@@ -18,13 +18,50 @@ export class MalformedResponseError extends Error {
   }
 }
 
+/**
+ * A body that is not JSON at all where JSON was expected (a 200 carrying a gateway's HTML page, or
+ * plain text): the endpoint, or something in front of it, failed for the moment. Retried, like a
+ * transfer cut short; a JSON answer of the wrong shape stays a `MalformedResponseError`.
+ */
+export class NotJsonResponseError extends Error {
+  readonly code = 'NOT_JSON_RESPONSE';
+  constructor(body: string) {
+    super(`response body is not JSON: ${JSON.stringify(body.slice(0, 120))}`);
+    this.name = 'NotJsonResponseError';
+  }
+}
+
+/** Node and undici codes of a connection that failed or closed mid-request or mid-body. */
+const transientNetworkCodes = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/**
+ * The code of a network failure anywhere in an error's `cause` chain, or undefined. undici's fetch
+ * reports a body cut short as `TypeError: terminated` whose cause is the socket error.
+ */
+function transientNetworkCode(error: unknown): string | undefined {
+  const chain: unknown[] = [];
+  for (let current: unknown = error; current && chain.length < 5; current = (current as { cause?: unknown }).cause) chain.push(current);
+  for (const link of chain) {
+    const code = (link as { code?: unknown }).code;
+    if (typeof code === 'string' && transientNetworkCodes.has(code)) return code;
+  }
+  for (const link of chain) {
+    if (link instanceof TypeError && (link.message === 'terminated' || link.message === 'fetch failed')) return link.message;
+  }
+  return undefined;
+}
+
 const retryableStatuses = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
 
 /**
  * Classifies an error thrown by one attempt of an OpenAI SDK call (the SDK's own retries are off).
- * Retried: 408/409/425/429/5xx, connection errors (resets, refused), timeouts, and bodies that are
- * not JSON at all (a transfer cut short). Not retried: other 4xx (bad request, auth, unknown model)
- * and well-formed JSON of the wrong shape (`MalformedResponseError`).
+ * Retried: 408/409/425/429/5xx, connection errors (resets, refused), timeouts, bodies cut short
+ * (the socket closed or reset mid-body, whichever layer reports it), and bodies that are not JSON
+ * at all (invalid JSON, or a gateway's HTML page). Not retried: other 4xx (bad request, auth,
+ * unknown model) and well-formed JSON of the wrong shape (`MalformedResponseError`).
  */
 export function classifyAttemptError(error: unknown, timeoutMs: number): RetryDecision {
   if (error instanceof APIUserAbortError) return { retry: false, reason: 'aborted' };
@@ -44,8 +81,11 @@ export function classifyAttemptError(error: unknown, timeoutMs: number): RetryDe
     };
   }
   if (error instanceof MalformedResponseError) return { retry: false, reason: error.message };
+  if (error instanceof NotJsonResponseError) return { retry: true, reason: error.message };
   if (error instanceof SyntaxError) return { retry: true, reason: `response body is not valid JSON (${error.message})` };
   const message = error instanceof Error ? error.message : String(error);
+  const network = transientNetworkCode(error);
+  if (network !== undefined) return { retry: true, reason: `connection error mid-response (${network === message ? network : `${network}: ${message}`})` };
   return { retry: false, reason: message };
 }
 

@@ -1,6 +1,6 @@
 import type { TeacherV1ScoreRequest, TokenLogprobV1, UsageV1 } from '@easydistill/core';
 import { parseLogprobContent, parseUsage } from './parse-openai-response';
-import { MalformedResponseError } from './retry-policy';
+import { MalformedResponseError, NotJsonResponseError } from './retry-policy';
 
 /**
  * White-box scoring over the legacy completions API, as `easydistill serve` implements it:
@@ -25,6 +25,7 @@ export function scoreRequestBody(model: string, request: Pick<TeacherV1ScoreRequ
 
 /** Reads a scoring answer; throws MalformedResponseError when it lacks what scoring needs. */
 export function parseScoreCompletion(body: unknown): { tokens: TokenLogprobV1[]; usage: UsageV1; model?: string } {
+  if (typeof body === 'string') throw new NotJsonResponseError(body);
   const record = body as Record<string, unknown> | null;
   if (typeof record !== 'object' || record === null) throw new MalformedResponseError('malformed response: the body should be a JSON object');
   if (!Number.isInteger(record.prefix_messages_tokens)) {
