@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../store/atomic-write';
+import { writeFileAtomic, writeFileAtomicAsync } from '../store/atomic-write';
 import { hashJson } from '../util/canonical-json';
 
 // JSON has no -Infinity (a log-probability of an impossible token) or NaN: keep them as tagged strings.
@@ -21,6 +22,7 @@ function revive(_key: string, value: unknown): unknown {
  */
 export class RequestCache {
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly knownFolders = new Set<string>();
 
   constructor(readonly folder: string) {}
 
@@ -50,23 +52,45 @@ export class RequestCache {
     writeFileAtomic(this.pathOf(key), JSON.stringify({ value }, replace), { durable: false });
   }
 
+  /** `read` without blocking the event loop. */
+  private async readAsync<Value>(key: string): Promise<Value | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.pathOf(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      return (JSON.parse(text, revive) as { value: Value }).value;
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * Returns the stored answer for `key`, or runs `compute` once (sharing it with concurrent
    * callers of the same key) and stores its result. `hit` says whether the answer was stored or shared.
+   * The look-up and the write go through libuv's thread pool (never blocking the event loop, so
+   * the other requests in flight keep flowing); a concurrent caller of the same key joins the
+   * pending look-up-or-compute, so a key is never computed twice at once.
    */
   async getOrCompute<Value>(key: string, compute: () => Promise<Value>): Promise<{ value: Value; hit: boolean }> {
-    const stored = this.read<Value>(key);
-    if (stored !== undefined) return { value: stored, hit: true };
     const pending = this.inFlight.get(key) as Promise<Value> | undefined;
     if (pending) return { value: await pending, hit: true };
+    let computed = false;
     const promise = (async () => {
+      const stored = await this.readAsync<Value>(key);
+      if (stored !== undefined) return stored;
+      computed = true;
       const value = await compute();
-      this.write(key, value);
+      // Atomic (a killed run never leaves a torn entry) but not fsync'd, as in `write`.
+      await writeFileAtomicAsync(this.pathOf(key), JSON.stringify({ value }, replace), this.knownFolders);
       return value;
     })();
     this.inFlight.set(key, promise);
     try {
-      return { value: await promise, hit: false };
+      const value = await promise;
+      return { value, hit: !computed };
     } finally {
       this.inFlight.delete(key);
     }

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 let counter = 0;
@@ -31,6 +32,38 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
   }
   renameSync(temporary, path);
   if (durable) syncDirectory(dirname(path));
+}
+
+/**
+ * The non-durable atomic write without blocking the event loop: the temporary file (same naming as
+ * `writeFileAtomic`, so a re-run's repair removes one a killed process left) is written and renamed
+ * over `path` on libuv's thread pool. Creating a file costs milliseconds on some file systems; done
+ * synchronously for every teacher answer it would stall every request in flight. `knownFolders`
+ * (optional) remembers folders already created, saving a mkdir per write.
+ */
+export async function writeFileAtomicAsync(path: string, content: string | Uint8Array, knownFolders?: Set<string>): Promise<void> {
+  const folder = dirname(path);
+  if (!knownFolders?.has(folder)) {
+    await mkdir(folder, { recursive: true });
+    knownFolders?.add(folder);
+  }
+  const temporary = `${path}.${process.pid}.${++counter}.tmp`;
+  try {
+    try {
+      await writeFile(temporary, content);
+    } catch (error) {
+      // The folder was removed since it was remembered: create it again, once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !knownFolders) throw error;
+      knownFolders.delete(folder);
+      await mkdir(folder, { recursive: true });
+      knownFolders.add(folder);
+      await writeFile(temporary, content);
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** fsync a folder so a rename inside it survives a power cut (best effort: not every platform allows it). */
