@@ -174,9 +174,9 @@ describe('ifeval/run, alpaca/run and mtbench/run through the runner, the student
 describe('evaluator recipes with a wrong teacher reference', () => {
   it.each([
     ['mtbench/run', '{ models: { student: student }, judge: nobody }', 'with.judge'],
-    ['alpaca/run', '{ models: [student, nobody], judge: student }', 'with.models["1"]'],
+    ['alpaca/run', '{ models: [student, nobody], judge: student }', 'with.models[1]'],
     ['ifeval/run', '{ models: { teacher: nobody } }', 'with.models.teacher'],
-    ['ifeval/run', '{ models: [student, nobody] }', 'with.models["1"]'],
+    ['ifeval/run', '{ models: [student, nobody] }', 'with.models[1]'],
   ])('%s: refused before any call, naming the recipe path and line', async (use, options, path) => {
     const folder = mkdtempSync(join(tmpdir(), 'easydistill-eval-bad-'));
     try {

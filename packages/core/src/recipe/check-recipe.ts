@@ -164,7 +164,7 @@ export function checkRecipe(recipe: Recipe, catalog: ComponentCatalog, recipeDir
       }
     }
     if (optionsValid) {
-      for (const need of teacherNeeds) checkTeacherReference(need, index, [...base, ...teacherNeedPath(need.path)], recipe, components, artifacts, writers, catalog, recipeDirectory, report);
+      for (const need of teacherNeeds) checkTeacherReference(need, index, [...base, ...teacherNeedPath(need.path, stage.with)], recipe, components, artifacts, writers, catalog, recipeDirectory, report);
     }
     if (stage.out !== undefined && !artifacts.has(stage.out) && kind && writers.get(stage.out) === index) {
       const produced = OUTPUT_KIND[kind];
@@ -194,9 +194,29 @@ export function checkRecipe(recipe: Recipe, catalog: ComponentCatalog, recipeDir
   return { components, stages };
 }
 
-function teacherNeedPath(path: string): string[] {
-  const segments = path.split('.').filter(Boolean);
-  return segments[0] === 'with' ? segments : ['with', ...segments];
+/**
+ * A teacher need's option path (`with.models.1`, `models[1]`, `with.judge`) as path segments, a list
+ * index as a number (so it prints `with.models[1]` and locates the YAML line), walking the stage's
+ * raw options to tell a list index from a map key that looks like a number.
+ */
+export function teacherNeedPath(path: string, rawWith: unknown): Array<string | number> {
+  const segments = path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean);
+  if (segments[0] === 'with') segments.shift();
+  const located: Array<string | number> = ['with'];
+  let value: unknown = rawWith;
+  for (const segment of segments) {
+    if (Array.isArray(value) && /^\d+$/.test(segment)) {
+      located.push(Number(segment));
+      value = value[Number(segment)];
+    } else {
+      located.push(segment);
+      value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
+    }
+  }
+  return located;
 }
 
 function checkTeacherReference(
