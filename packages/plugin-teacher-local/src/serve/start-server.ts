@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { LoggerV1 } from '@easydistill/core';
 import { requestKey, sendChatCompletion, streamChatCompletion } from './chat-completions-route';
@@ -21,6 +22,14 @@ export interface ServerOptions {
   apiKey?: string;
   /** Largest request body in bytes (default 4 MiB). */
   bodyLimitBytes?: number;
+  /**
+   * Most milliseconds a client may take to send a whole request, headers and body (default 30 s;
+   * the answer's time is not counted). A slower client gets a 408 in OpenAI's error shape and its
+   * connection is closed, so slow or stalled senders cannot hold sockets and buffers for long.
+   */
+  requestTimeoutMs?: number;
+  /** Most milliseconds a client may take to send the request headers (default 10 s, at most requestTimeoutMs). */
+  headersTimeoutMs?: number;
   /** Most requests decoded together (default 16). */
   maxBatchSize?: number;
   /** Milliseconds a batch waits for more requests before it starts (default 5). */
@@ -71,6 +80,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const bodyLimit = options.bodyLimitBytes ?? 4 * 1024 * 1024;
   const defaultMaxTokens = options.defaultMaxTokens ?? 256;
   const expectedKey = options.apiKey ? Buffer.from(`Bearer ${options.apiKey}`) : undefined;
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+  // Answers per request key, keyed by the key's SHA-256 (a key holds the whole request: up to the
+  // body limit), so a long-running server keeps a few dozen bytes per distinct request.
   const answers = new Map<string, number>();
   const counters = { requests: 0, answered: 0, replayed: 0, errors: {} as Record<string, number> };
   const idempotency = new IdempotencyStore(options.idempotencyTtlMs);
@@ -100,7 +113,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const recordAnswer = (key: string): void => {
     counters.answered += 1;
-    answers.set(key, (answers.get(key) ?? 0) + 1);
+    const digest = createHash('sha256').update(key).digest('base64');
+    answers.set(digest, (answers.get(digest) ?? 0) + 1);
   };
 
   const modelCard = () => ({
@@ -158,15 +172,43 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new OpenAIHttpError(404, `Unknown route ${method} ${path}; this server implements GET /v1/models, POST /v1/chat/completions and POST /v1/completions`, 'invalid_request_error', null, 'unknown_url');
   }
 
-  const server = createServer((request, response) => {
+  const countError = (status: number | string): void => {
+    counters.errors[status] = (counters.errors[status] ?? 0) + 1;
+  };
+
+  // Node checks the request and header timeouts every `connectionsCheckingInterval`.
+  const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(requestTimeout / 4))) }, (request, response) => {
     route(request, response).catch((error: unknown) => {
+      if (!(error instanceof OpenAIHttpError) && (request.destroyed || response.destroyed)) {
+        // The client went away (or was timed out by clientError below) while sending its body.
+        countError('aborted');
+        return;
+      }
       const status = error instanceof OpenAIHttpError ? error.status : 500;
-      counters.errors[status] = (counters.errors[status] ?? 0) + 1;
+      countError(status);
       if (status === 500) options.logger?.error(`serve: ${error instanceof Error ? error.message : String(error)}`);
       sendError(response, error);
     });
   });
   server.keepAliveTimeout = 30_000;
+  // Requests that never reach a route: a client too slow to send its request (408), headers too
+  // large (431), bytes that are not HTTP (400). Answered in OpenAI's error shape, then closed.
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    const [status, message] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, `request not received within ${requestTimeout} ms`] as const
+        : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'request headers too large'] as const
+          : error.code === 'ECONNRESET' || error.code === 'EPIPE' ? [0, ''] as const
+            : [400, `malformed HTTP request (${error.code ?? error.message})`] as const;
+    countError(status === 0 ? 'aborted' : status);
+    const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (status !== 0 && socket.writable && !pending?.headersSent) {
+      const text = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: status === 408 ? 'request_timeout' : null } });
+      const reason = status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    }
+    if (status === 0 || !socket.writable) socket.destroy();
+    else socket.destroySoon();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

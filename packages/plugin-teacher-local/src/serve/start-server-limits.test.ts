@@ -1,0 +1,84 @@
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HfModel } from '../hf/hf-model';
+import type { ServedModel } from './served-model';
+import { startServer, type RunningServer } from './start-server';
+
+// Slow and broken clients against `easydistill serve` with a short request timeout. The model is
+// the tiny fixture whose answers are held back 1.5 s, longer than the timeout: the timeout covers
+// receiving a request, never the time taken to answer it.
+const fixture = fileURLToPath(new URL('../__fixtures__/tiny-qwen2', import.meta.url));
+const REQUEST_TIMEOUT_MS = 600;
+
+let model: HfModel;
+let server: RunningServer;
+
+beforeAll(async () => {
+  model = await HfModel.load(fixture, { backend: 'cpu' });
+  const slowModel: ServedModel = Object.assign(Object.create(model) as ServedModel, {
+    generateBatch: async (requests: Parameters<ServedModel['generateBatch']>[0]) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return model.generateBatch(requests);
+    },
+  });
+  server = await startServer({ model: slowModel, bodyLimitBytes: 64 * 1024, requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await model?.close();
+});
+
+/** Sends `bytes` on a raw socket, then nothing more; resolves with all the server sent until it closed. */
+function rawExchange(bytes: string): Promise<{ text: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(server.port, '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.on('data', (chunk) => (text += String(chunk)));
+    socket.on('close', () => resolve({ text, ms: Date.now() - started }));
+    socket.on('error', reject);
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close after 15 s; got ${JSON.stringify(text)}`));
+    }, 15_000);
+  });
+}
+
+function errorBody(text: string): { error: { message: string; type: string; code: string | null } } {
+  return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { error: { message: string; type: string; code: string | null } };
+}
+
+describe('easydistill serve: slow and malformed clients', () => {
+  it('answers a client that stops mid-body with a 408 in OpenAI shape and closes it', async () => {
+    const { text } = await rawExchange('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"model":"tiny-qwen2",');
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toMatch(/content-type: application\/json/i);
+    expect(errorBody(text).error).toEqual({ message: `request not received within ${REQUEST_TIMEOUT_MS} ms`, type: 'invalid_request_error', param: null, code: 'request_timeout' });
+  });
+
+  it('answers a client that never finishes its headers with a 408', async () => {
+    const { text } = await rawExchange('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-');
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(errorBody(text).error.code).toBe('request_timeout');
+  });
+
+  it('answers bytes that are not HTTP with a 400 in OpenAI shape', async () => {
+    const { text } = await rawExchange('HELLO THERE\r\n\r\n');
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(errorBody(text).error.message).toMatch(/^malformed HTTP request/);
+  });
+
+  it('answers a well-formed request that takes longer to answer than the request timeout', async () => {
+    const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+    const started = Date.now();
+    const answer = await client.chat.completions.create({ model: 'tiny-qwen2', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3, temperature: 0 });
+    expect(Date.now() - started).toBeGreaterThan(REQUEST_TIMEOUT_MS);
+    expect(answer.choices[0]!.message.content).toEqual(expect.any(String));
+    const stats = server.stats();
+    expect(stats.errors).toMatchObject({ 400: 1, 408: 2 });
+    expect(stats.answered).toBe(1);
+  });
+});
