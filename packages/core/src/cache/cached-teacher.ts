@@ -62,6 +62,9 @@ export class CachedTeacher implements TeacherV1 {
         this.usage.calls += 1;
         this.usage.promptTokens += value.usage?.promptTokens ?? 0;
         this.usage.completionTokens += value.usage?.completionTokens ?? 0;
+        // A teacher with a price table prices each call (teacher-openai: usage.costUsd); the stage sums it.
+        const cost = (value.usage as { costUsd?: unknown } | undefined)?.costUsd;
+        if (typeof cost === 'number' && Number.isFinite(cost)) this.usage.costUsd = (this.usage.costUsd ?? 0) + cost;
       }
       return value;
     } catch (error) {

@@ -5,6 +5,8 @@ export interface TeacherUsage {
   promptTokens: number;
   completionTokens: number;
   failures: number;
+  /** US dollars, summed from the calls whose usage carries `costUsd` (a teacher with a price table); absent when none did. */
+  costUsd?: number;
 }
 
 /** Creates a zeroed usage record. */
@@ -19,5 +21,6 @@ export function addUsage(into: TeacherUsage, from: TeacherUsage): TeacherUsage {
   into.promptTokens += from.promptTokens;
   into.completionTokens += from.completionTokens;
   into.failures += from.failures;
+  if (from.costUsd !== undefined) into.costUsd = (into.costUsd ?? 0) + from.costUsd;
   return into;
 }

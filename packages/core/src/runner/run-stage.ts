@@ -29,6 +29,7 @@ function subtractUsage(after: TeacherUsage, before: TeacherUsage): TeacherUsage 
     promptTokens: after.promptTokens - before.promptTokens,
     completionTokens: after.completionTokens - before.completionTokens,
     failures: after.failures - before.failures,
+    ...(after.costUsd !== undefined ? { costUsd: after.costUsd - (before.costUsd ?? 0) } : {}),
   };
 }
 
@@ -140,7 +141,7 @@ export async function runStage(environment: RunEnvironment, stage: ResolvedStage
   writeStageState(files.state, state);
   reporter.event(
     { type: 'stage-end', stage: stage.id, rowsIn: state.rowsIn, rowsOut: state.rowsOut, rowsRejected: state.rowsRejected, rowsFailed: state.rowsFailed, seconds: state.seconds, usage },
-    `[${stage.id}] done: ${state.rowsIn} in, ${state.rowsOut} out, ${state.rowsRejected} rejected; teacher ${usage.calls} calls, ${usage.cacheHits} cached`,
+    `[${stage.id}] done: ${state.rowsIn} in, ${state.rowsOut} out, ${state.rowsRejected} rejected; teacher ${usage.calls} calls, ${usage.cacheHits} cached, ${usage.promptTokens}+${usage.completionTokens} tokens${usage.costUsd !== undefined ? `, $${usage.costUsd.toFixed(4)}` : ''}`,
   );
   return { state, usage };
 }
