@@ -62,7 +62,7 @@ describe('KdTrainer', () => {
     const end = task.evaluate(after, examples).evalKd!;
     expect(end).toBeLessThan(start / 10);
     reader.close();
-  }, 60_000);
+  }, 300_000);
 
   it('refuses a teacher with another tokenizer before training', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'kd-mismatch-'));

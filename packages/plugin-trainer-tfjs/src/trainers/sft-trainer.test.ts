@@ -55,5 +55,5 @@ describe('SftTrainer', () => {
     const logits = model.forward(tf.tensor2d([[1, 5, 9]], [1, 3], 'int32'));
     expect(logits.shape).toEqual([1, 3, 1000]);
     model.dispose();
-  });
+  }, 300_000);
 });
