@@ -76,7 +76,8 @@ describe('runRecipe', () => {
     expect(provenance.plugin).toBe('easydistill-plugin-testkit@1.2.3');
     expect(provenance.recipe.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(provenance.seeds.recipe).toBe(7);
-    expect(existsSync(join(stageDir('train'), 'model', 'config.json'))).toBe(true);
+    // The trainer reads the verifier's output, and with it the log-probabilities stored by respond.
+    expect(JSON.parse(readFileSync(join(stageDir('train'), 'model', 'config.json'), 'utf8'))).toMatchObject({ rows: verified.length, logitsPath: join(stageDir('answer'), 'logits.bin') });
     expect(readFileSync(join(folder, 'published', 'README.md'), 'utf8')).toContain('# demo-student');
     expect(readFileSync(join(folder, 'runs', 'demo', 'report.md'), 'utf8')).toContain('| rows |');
     const exported = lines(join(folder, 'final.jsonl')) as Array<{ conversations: unknown[] }>;
@@ -146,5 +147,20 @@ describe('runRecipe', () => {
     expect(error.message).toContain('Stage "answer" (stages[0].with.teacher) needs log-probabilities (top 3)');
     expect(error.message).toContain('teacher "teacher" (testkit/echo, model echo-1)');
     expect(calls()).toBe(0);
+  });
+
+  it('refuses a later stage\'s missing capability before the earlier stages make any call', async () => {
+    const { run, calls, stageDir } = setup({
+      stages: `
+  - { id: expand, use: testkit/expand, in: seeds, out: instructions, with: { teacher: teacher, n: 2 } }
+  - { id: dedup, use: testkit/dedup, in: instructions, out: unique }
+  - { id: answer, use: testkit/respond, in: unique, out: answered, with: { teacher: teacher, topLogprobs: 3 } }`,
+      logprobs: false,
+    });
+    const error = await run().catch((caught) => caught);
+    expect(error.code).toBe('MISSING_CAPABILITY');
+    expect(error.message).toContain('Stage "answer" (stages[2].with.teacher)');
+    expect(calls()).toBe(0);
+    expect(existsSync(stageDir('expand'))).toBe(false);
   });
 });

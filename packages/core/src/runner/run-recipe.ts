@@ -56,7 +56,12 @@ function plannedArtifacts(recipe: ResolvedRecipe, runDir: string): Map<string, R
     const files = stageFiles(join(runDir, 'stages', stage.id));
     if (stage.entry.kind === 'trainer') artifacts.set(stage.out, { kind: 'model', path: files.model, stageId: stage.id, format: 'rows' });
     else if (stage.entry.kind === 'evaluator') artifacts.set(stage.out, { kind: 'report', path: files.result, stageId: stage.id, format: 'rows' });
-    else artifacts.set(stage.out, { kind: 'dataset', path: files.output, stageId: stage.id, format: 'rows', logitsPath: stage.writesLogits ? files.logits : undefined });
+    else {
+      // Verifiers and selectors keep rows and their ids: the teacher log-probabilities stored by an
+      // earlier stage still describe the rows they let through (the store is read by row id).
+      const kept = (stage.entry.kind === 'verifier' || stage.entry.kind === 'selector') && stage.in !== undefined ? artifacts.get(stage.in)?.logitsPath : undefined;
+      artifacts.set(stage.out, { kind: 'dataset', path: files.output, stageId: stage.id, format: 'rows', logitsPath: stage.writesLogits ? files.logits : kept });
+    }
   }
   return artifacts;
 }

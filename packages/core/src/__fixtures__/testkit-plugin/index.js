@@ -163,7 +163,7 @@ class CopyTrainer {
       this.context.progress.advance(1, { loss: 1 / (step + 1) });
     }
     mkdirSync(request.outputDir, { recursive: true });
-    writeFileSync(join(request.outputDir, 'config.json'), JSON.stringify({ rows, steps: this.options.steps }));
+    writeFileSync(join(request.outputDir, 'config.json'), JSON.stringify({ rows, steps: this.options.steps, logitsPath: request.train.logitsPath ?? null }));
     return { modelDir: request.outputDir, metrics: { rows, steps: this.options.steps } };
   }
 }
