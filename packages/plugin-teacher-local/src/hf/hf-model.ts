@@ -49,7 +49,11 @@ export class HfModel implements ServedModel {
       const key = seeded ? `alone ${index}` : JSON.stringify([request.temperature, request.topP, request.topK, request.maxTokens, request.stop, request.topLogprobs]);
       groups.set(key, [...(groups.get(key) ?? []), index]);
     });
+    let firstGroup = true;
     for (const indexes of groups.values()) {
+      // Decoding blocks the event loop; between groups, let the server read what clients sent.
+      if (!firstGroup) await new Promise((resolve) => setImmediate(resolve));
+      firstGroup = false;
       try {
         const prompts = indexes.map((index) => this.encodePrompt(requests[index]!.prompt));
         const first = requests[indexes[0]!]!;

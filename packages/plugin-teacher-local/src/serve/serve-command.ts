@@ -19,6 +19,7 @@ Options:
   --max-batch-size <n>       most requests decoded together (default 16)
   --max-tokens <n>           max_tokens of chat requests that give none (default 256)
   --body-limit <bytes>       largest request body (default 4194304)
+  --request-timeout <ms>     most time a client may take to send a request (default 30000; 408 after)
   --context-size <n>         GGUF only: context size in tokens
   --gpu-layers <n|auto|max>  GGUF only: layers offloaded to the GPU (0: CPU only; default auto)
   --parallel <n>             GGUF only: sequences decoded together (default 4)
@@ -60,7 +61,7 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
       options: {
         model: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'api-key-env': { type: 'string' },
         'served-model-name': { type: 'string' }, backend: { type: 'string' }, 'max-batch-size': { type: 'string' },
-        'max-tokens': { type: 'string' }, 'body-limit': { type: 'string' }, 'context-size': { type: 'string' },
+        'max-tokens': { type: 'string' }, 'body-limit': { type: 'string' }, 'request-timeout': { type: 'string' }, 'context-size': { type: 'string' },
         'gpu-layers': { type: 'string' }, parallel: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -85,7 +86,7 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
     apiKey = io.env[keyName];
     if (!apiKey) return fail(`--api-key-env names "${keyName}", which is not set; export ${keyName}=<key> first`);
   }
-  let port: number, maxBatchSize: number, defaultMaxTokens: number, bodyLimitBytes: number, contextSize: number | undefined;
+  let port: number, maxBatchSize: number, defaultMaxTokens: number, bodyLimitBytes: number, requestTimeoutMs: number, contextSize: number | undefined;
   let gpuLayers: 'auto' | 'max' | number | undefined;
   let parallel: number | undefined, threads: number | undefined;
   try {
@@ -93,6 +94,7 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
     maxBatchSize = positiveInteger(values['max-batch-size'] as string | undefined, 'max-batch-size', 16);
     defaultMaxTokens = positiveInteger(values['max-tokens'] as string | undefined, 'max-tokens', 256);
     bodyLimitBytes = positiveInteger(values['body-limit'] as string | undefined, 'body-limit', 4 * 1024 * 1024);
+    requestTimeoutMs = positiveInteger(values['request-timeout'] as string | undefined, 'request-timeout', 30_000);
     contextSize = values['context-size'] === undefined ? undefined : positiveInteger(values['context-size'] as string, 'context-size', 0);
     parallel = values.parallel === undefined ? undefined : positiveInteger(values.parallel as string, 'parallel', 0);
     threads = values.threads === undefined ? undefined : positiveInteger(values.threads as string, 'threads', 0);
@@ -116,7 +118,7 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
   });
   let server: RunningServer;
   try {
-    server = await startServer({ model, host, port, ...(apiKey ? { apiKey } : {}), maxBatchSize, defaultMaxTokens, bodyLimitBytes });
+    server = await startServer({ model, host, port, ...(apiKey ? { apiKey } : {}), maxBatchSize, defaultMaxTokens, bodyLimitBytes, requestTimeoutMs });
   } catch (error) {
     await model.close();
     return fail(`cannot listen on ${host}:${port}: ${(error as Error).message}`);

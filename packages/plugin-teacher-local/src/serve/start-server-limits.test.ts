@@ -32,13 +32,17 @@ afterAll(async () => {
 });
 
 /** Sends `bytes` on a raw socket, then nothing more; resolves with all the server sent until it closed. */
-function rawExchange(bytes: string): Promise<{ text: string; ms: number }> {
+function rawExchange(bytes: string, trickleEveryMs?: number): Promise<{ text: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const socket = connect(server.port, '127.0.0.1', () => socket.write(bytes));
+    const trickle = trickleEveryMs ? setInterval(() => socket.writable && socket.write(' '), trickleEveryMs) : undefined;
     let text = '';
     socket.on('data', (chunk) => (text += String(chunk)));
-    socket.on('close', () => resolve({ text, ms: Date.now() - started }));
+    socket.on('close', () => {
+      clearInterval(trickle);
+      resolve({ text, ms: Date.now() - started });
+    });
     socket.on('error', reject);
     setTimeout(() => {
       socket.destroy();
@@ -57,6 +61,12 @@ describe('easydistill serve: slow and malformed clients', () => {
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
     expect(text).toMatch(/content-type: application\/json/i);
     expect(errorBody(text).error).toEqual({ message: `request not received within ${REQUEST_TIMEOUT_MS} ms`, type: 'invalid_request_error', param: null, code: 'request_timeout' });
+  });
+
+  it('answers a client that trickles its body a byte at a time, never finishing, with a 408', async () => {
+    const { text, ms } = await rawExchange('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{', 50);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(ms).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS);
   });
 
   it('answers a client that never finishes its headers with a 408', async () => {
@@ -78,7 +88,7 @@ describe('easydistill serve: slow and malformed clients', () => {
     expect(Date.now() - started).toBeGreaterThan(REQUEST_TIMEOUT_MS);
     expect(answer.choices[0]!.message.content).toEqual(expect.any(String));
     const stats = server.stats();
-    expect(stats.errors).toMatchObject({ 400: 1, 408: 2 });
+    expect(stats.errors).toMatchObject({ 400: 1, 408: 3 });
     expect(stats.answered).toBe(1);
   });
 });

@@ -193,21 +193,55 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.keepAliveTimeout = 30_000;
   // Requests that never reach a route: a client too slow to send its request (408), headers too
   // large (431), bytes that are not HTTP (400). Answered in OpenAI's error shape, then closed.
-  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
-    const [status, message] =
-      error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, `request not received within ${requestTimeout} ms`] as const
-        : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'request headers too large'] as const
-          : error.code === 'ECONNRESET' || error.code === 'EPIPE' ? [0, ''] as const
-            : [400, `malformed HTTP request (${error.code ?? error.message})`] as const;
-    countError(status === 0 ? 'aborted' : status);
+  // Node checks the timeouts on a timer, and decoding blocks the event loop: after a long decode
+  // the check can run before the socket's waiting bytes are read. So a timeout is confirmed after
+  // the next I/O poll (setImmediate): if the socket received bytes meanwhile, the client was not
+  // slow; its request gets one more request timeout, checked the same way, before the 408.
+  const secondChance = new WeakSet<Socket>();
+  const answerClientError = (socket: Socket, status: number, message: string): void => {
+    countError(status);
     const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (status !== 0 && socket.writable && !pending?.headersSent) {
+    if (socket.writable && !pending?.headersSent) {
       const text = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: status === 408 ? 'request_timeout' : null } });
       const reason = status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      socket.destroySoon();
+    } else socket.destroy();
+  };
+  const timedOut = (socket: Socket): void => {
+    const before = socket.bytesRead;
+    setImmediate(() => {
+      if (socket.destroyed) return;
+      if (socket.bytesRead > before && !secondChance.has(socket)) {
+        secondChance.add(socket);
+        // The request that timed out is the latest one seen if it was incomplete, else one whose
+        // headers have not arrived yet.
+        const request = latestRequest.get(socket);
+        const inProgress = request !== undefined && !request.complete;
+        const timer = setTimeout(() => {
+          if (socket.destroyed) return;
+          const current = latestRequest.get(socket);
+          if (current !== request) return; // a later request began: the one that timed out was received
+          if (inProgress && request.complete) return;
+          timedOut(socket);
+        }, requestTimeout);
+        timer.unref();
+        socket.once('close', () => clearTimeout(timer));
+        return;
+      }
+      answerClientError(socket, 408, `request not received within ${requestTimeout} ms`);
+    });
+  };
+  const latestRequest = new WeakMap<Socket, IncomingMessage>();
+  server.on('request', (request: IncomingMessage) => latestRequest.set(request.socket, request));
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return timedOut(socket);
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+      countError('aborted');
+      return socket.destroy();
     }
-    if (status === 0 || !socket.writable) socket.destroy();
-    else socket.destroySoon();
+    if (error.code === 'HPE_HEADER_OVERFLOW') return answerClientError(socket, 431, 'request headers too large');
+    answerClientError(socket, 400, `malformed HTTP request (${error.code ?? error.message})`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
