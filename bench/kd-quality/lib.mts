@@ -1,0 +1,74 @@
+// Shared pieces of bench/kd-quality: model shapes, parameter counts, and running a recipe object
+// with core's loadRecipe/runRecipe (every training, data and evaluation step of the benchmark is
+// a recipe written to disk and run by the toolkit's own runner).
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadRecipe, runRecipe, ProgressReporter, type RunSummary } from '@easydistill/core';
+import { stringify } from 'yaml';
+import { createModelFolder, type Shape } from '../quickstart/model-folder.mts';
+
+export const here = new URL('./', import.meta.url).pathname;
+export const cacheDir = join(here, '.cache');
+
+/** Qwen2 shapes (byte-level vocabulary of 259, tied embeddings). */
+export const SHAPES: Record<string, Shape> = {
+  // teachers
+  'teacher-0.8m': { hidden: 128, layers: 4, intermediate: 384, heads: 4, kvHeads: 2 },
+  'teacher-0.4m': { hidden: 128, layers: 2, intermediate: 384, heads: 4, kvHeads: 2 },
+  'teacher-0.2m': { hidden: 96, layers: 2, intermediate: 288, heads: 4, kvHeads: 2 },
+  // students
+  '0.03m': { hidden: 32, layers: 2, intermediate: 96, heads: 2, kvHeads: 1 },
+  '0.06m': { hidden: 48, layers: 2, intermediate: 144, heads: 4, kvHeads: 2 },
+  '0.12m': { hidden: 64, layers: 2, intermediate: 192, heads: 4, kvHeads: 2 },
+  '0.4m': { hidden: 128, layers: 2, intermediate: 384, heads: 4, kvHeads: 2 },
+  '0.5m': { hidden: 128, layers: 3, intermediate: 256, heads: 4, kvHeads: 2 },
+  '2m': { hidden: 192, layers: 5, intermediate: 512, heads: 6, kvHeads: 2 },
+  '8m': { hidden: 320, layers: 7, intermediate: 960, heads: 8, kvHeads: 2 },
+};
+
+/** Parameters of a Qwen2 shape with the 259-token vocabulary and tied embeddings. */
+export function parameterCount(shape: Shape, vocab = 259): number {
+  const head = shape.hidden / shape.heads;
+  const kv = shape.kvHeads * head;
+  const attention = shape.hidden * shape.hidden + shape.hidden + 2 * (shape.hidden * kv + kv) + shape.hidden * shape.hidden;
+  const mlp = 3 * shape.hidden * shape.intermediate;
+  const norms = 2 * shape.hidden;
+  return vocab * shape.hidden + shape.layers * (attention + mlp + norms) + shape.hidden;
+}
+
+export function shapeOf(name: string): Shape {
+  const shape = SHAPES[name];
+  if (!shape) throw new Error(`bench/kd-quality: unknown model size "${name}"; known: ${Object.keys(SHAPES).join(', ')}`);
+  return shape;
+}
+
+/** A random-initialised model folder, made once per (shape, seed) and kept in the cache. */
+export async function initialModel(name: string, seed: number): Promise<string> {
+  const dir = join(cacheDir, 'init', `${name}-seed-${seed}`);
+  if (!existsSync(join(dir, 'model.safetensors'))) await createModelFolder(dir, shapeOf(name), seed);
+  return dir;
+}
+
+export function writeJsonl(path: string, rows: readonly unknown[]): void {
+  writeFileSync(path, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+}
+
+/**
+ * Writes `recipe` as `<dir>/recipe.yaml`, loads it with core's loadRecipe (plugins resolved from
+ * the benchmark folder) and runs it into `<dir>/run`. A finished run is skipped stage by stage by
+ * the runner itself, so re-running the benchmark resumes where it stopped.
+ */
+export async function runRecipeObject(dir: string, recipe: Record<string, unknown>, quiet = true): Promise<RunSummary> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'recipe.yaml');
+  writeFileSync(file, `# Written by bench/kd-quality/run.mts\n${stringify(recipe)}`);
+  const resolved = await loadRecipe(file, { searchFrom: [here] });
+  // Progress lines go to <dir>/progress.log (or stderr when `quiet` is false).
+  const log = quiet ? createWriteStream(join(dir, 'progress.log'), { flags: 'a' }) : undefined;
+  const reporter = new ProgressReporter({ mode: 'plain', output: log ?? process.stderr });
+  try {
+    return await runRecipe(resolved, { runDir: join(dir, 'run'), cwd: dir, reporter });
+  } finally {
+    await new Promise<void>((done) => (log ? log.end(done) : done()));
+  }
+}

@@ -1,0 +1,208 @@
+// Writes results/results.md (tables answering the issue's claims) and the PNG plots from the
+// benchmark's cell results.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SKILLS } from '@easydistill/plugin-skills';
+import { barChartPng } from './png.mts';
+
+export interface Config {
+  name: string;
+  teachers: Array<{ size: string; steps: number; batch: number }>;
+  students: string[];
+  arms: string[];
+  seeds: number[];
+  dataSizes: number[];
+  topK: number[];
+  seedsPerSkill: number;
+  steps: number;
+  baseSteps: number;
+  batch: number;
+  evalPerSkill: number;
+}
+
+export interface CellResult {
+  teacher: string;
+  dataSize: number;
+  dataRows: number;
+  seedRows: number;
+  topK: number;
+  seed: number;
+  size: string;
+  arm: string;
+  metrics: Record<string, number>;
+}
+
+export interface ReportInput {
+  config: Config;
+  machine: { cpus: string; memoryGiB: number; node: string; backend: string; loadAverage: { mean: number; max: number; samples: number }; date: string };
+  wallSeconds: number;
+  teacherTimes: Record<string, { seconds: number; trained: boolean; parameters: number }>;
+  baseTimes: Record<string, { seconds: number; trained: boolean }>;
+  studentParameters: Record<string, number>;
+  results: CellResult[];
+  command: string;
+}
+
+const mean = (values: number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : Number.NaN);
+const sd = (values: number[]) => (values.length > 1 ? Math.sqrt(values.reduce((sum, value) => sum + (value - mean(values)) ** 2, 0) / (values.length - 1)) : 0);
+const pct = (value: number) => (Number.isFinite(value) ? (100 * value).toFixed(1) : '–');
+const signed = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}` : '–');
+const params = (count: number) => (count >= 1e6 ? `${(count / 1e6).toFixed(2)}M` : `${(count / 1e3).toFixed(0)}K`);
+
+export function writeReport(outDir: string, input: ReportInput): void {
+  const { config, results } = input;
+  const mainTeacher = config.teachers[0]!.size;
+  const mainData = config.dataSizes[0]!;
+  const mainK = config.topK.includes(10) ? 10 : config.topK[0]!;
+  const select = (filter: Partial<CellResult>) => results.filter((result) => Object.entries(filter).every(([key, value]) => result[key as keyof CellResult] === value));
+  const main = (size: string, arm: string) => select({ teacher: mainTeacher, dataSize: mainData, topK: mainK, size, arm });
+  const metricOf = (cells: CellResult[], key = 'accuracy') => cells.map((cell) => cell.metrics[key] ?? Number.NaN);
+  /** Per-seed paired difference of a metric between two arms (same seed, size, data). */
+  const paired = (size: string, a: string, b: string, key = 'accuracy') =>
+    config.seeds.map((seed) => (main(size, a).find((cell) => cell.seed === seed)?.metrics[key] ?? Number.NaN) - (main(size, b).find((cell) => cell.seed === seed)?.metrics[key] ?? Number.NaN)).filter(Number.isFinite);
+  const formatAccuracy = (cells: CellResult[]) => (cells.length === 0 ? '–' : `${pct(mean(metricOf(cells)))} ± ${pct(sd(metricOf(cells)))}`);
+  const formatFormat = (cells: CellResult[]) => {
+    const values = cells.map((cell) => mean([cell.metrics['accuracy/repeat']!, cell.metrics['accuracy/json']!]));
+    return cells.length === 0 ? '–' : `${pct(mean(values))} ± ${pct(sd(values))}`;
+  };
+  const distillArms = config.arms.filter((arm) => arm !== 'seed-only');
+  const lines: string[] = [];
+  const teacherCells = select({ teacher: mainTeacher, dataSize: mainData, topK: mainK, arm: 'teacher' });
+  const dataRows = select({ teacher: mainTeacher, dataSize: mainData, topK: mainK, arm: 'teacher' }).map((cell) => cell.dataRows);
+  const seedRows = teacherCells.map((cell) => cell.seedRows);
+  lines.push(
+    `# bench/kd-quality results (${config.name} configuration)`,
+    '',
+    `Command: \`node --conditions=@easydistill/source --import tsx bench/kd-quality/run.mts ${input.command}\``,
+    '',
+    `Machine: ${input.machine.cpus}, ${input.machine.memoryGiB} GiB, Node ${input.machine.node}, TensorFlow.js backend ${input.machine.backend}; no GPU. ` +
+      `Shared with other jobs: load average during the run ${input.machine.loadAverage.mean.toFixed(1)} on average, ${input.machine.loadAverage.max.toFixed(1)} at most (2 cores; ${input.machine.loadAverage.samples} samples, one every 15 s). ${input.machine.date.slice(0, 16)} UTC.`,
+    '',
+    `**Wall time: ${(input.wallSeconds / 60).toFixed(1)} min** for the whole run` +
+      Object.entries(input.teacherTimes).map(([size, time]) => (time.trained ? `, of which ${(time.seconds / 60).toFixed(1)} min training teacher ${size}` : `; teacher ${size} came from the cache (.cache/teachers/)`)).join('') +
+      Object.entries(input.baseTimes).map(([size, time]) => (time.trained ? `, ${(time.seconds / 60).toFixed(1)} min pretraining student base ${size}` : '')).join('') +
+      '.',
+    '',
+    '## Setup',
+    '',
+    `- Task: the synthetic skills task of @easydistill/plugin-skills (${SKILLS.map((skill) => skill.id).join(', ')}); answers checked by rule. ` +
+      `The IFEval-style verifiable constraints are its format skills (\`repeat\`: exactly n copies separated by single spaces; \`json\`: a JSON object with one key), reported in their own column.`,
+    `- Evaluation: ${config.evalPerSkill * 2 * SKILLS.length} fixed items (${config.evalPerSkill} per skill in seed phrasings, ${config.evalPerSkill} per skill in held-out phrasings no seed row uses), none of them among any seed set; greedy decoding, \`skills/eval\`.`,
+    `- Teacher${config.teachers.length > 1 ? 's' : ''}: ${config.teachers.map((teacher) => `${teacher.size} (${params(input.teacherTimes[teacher.size]?.parameters ?? 0)} parameters, Qwen2-shaped, byte-level vocabulary of 259; trained from random weights for ${teacher.steps} steps × ${teacher.batch} rows on the skills task in every phrasing and on the expand/rewrite formats, \`train-teacher.mts\`)`).join('; ')}.`,
+    `- Students (Qwen2-shaped, same tokenizer): ${config.students.map((size) => `${size} = ${params(input.studentParameters[size] ?? 0)}`).join(', ')} parameters. ` +
+      `Each starts from a base of its size pretrained (${config.baseSteps} steps × 24 rows) on the task's operations as terse commands only (\`add 12 30\` → \`42\`, bench/quickstart/student-base-data.mts), never on an instruction of the task, as a real student is a pretrained base model; one base per size, shared by the seeds.`,
+    `- Data per seed: ${seedRows.length ? mean(seedRows).toFixed(0) : '?'} seed rows (drawn with the seed, seed phrasings only) → teacher expand (3 per seed) → teacher rewrite → dedup → teacher answers with top-${mainK} log-probabilities → rule verification: ${dataRows.length ? dataRows.join(', ') : '?'} verified rows per seed.`,
+    `- Arms, all with ${config.steps} optimizer steps of batch ${config.batch} (AdamW, cosine): **seed-only** (SFT on the seed rows), **black-box** (SFT on the verified teacher data), **wb-<loss>** (top-${mainK} KD, 0.5·CE + 0.5·divergence, on the same data from the random student), **staged** (black-box SFT for half the steps, then forward-KL KD for the other half).`,
+    `- Seeds: ${config.seeds.join(', ')} (seed rows and so the teacher data, batch order). Figures are mean ± sd over seeds, accuracy in %.`,
+    '',
+    '## Accuracy by student size and arm',
+    '',
+    `| student | params | ${['teacher', ...config.arms].join(' | ')} |`,
+    `| --- | ---: | ${['teacher', ...config.arms].map(() => '---:').join(' | ')} |`,
+  );
+  for (const size of config.students) lines.push(`| ${size} | ${params(input.studentParameters[size] ?? 0)} | ${formatAccuracy(teacherCells)} | ${config.arms.map((arm) => formatAccuracy(main(size, arm))).join(' | ')} |`);
+  lines.push('', 'Held-out phrasings only:', '', `| student | ${['teacher', ...config.arms].join(' | ')} |`, `| --- | ${['teacher', ...config.arms].map(() => '---:').join(' | ')} |`);
+  const heldOut = (cells: CellResult[]) => (cells.length === 0 ? '–' : `${pct(mean(metricOf(cells, 'accuracy/held-out-phrasings')))} ± ${pct(sd(metricOf(cells, 'accuracy/held-out-phrasings')))}`);
+  for (const size of config.students) lines.push(`| ${size} | ${heldOut(teacherCells)} | ${config.arms.map((arm) => heldOut(main(size, arm))).join(' | ')} |`);
+  lines.push('', 'IFEval-style format constraints (`repeat`, `json`):', '', `| student | ${['teacher', ...config.arms].join(' | ')} |`, `| --- | ${['teacher', ...config.arms].map(() => '---:').join(' | ')} |`);
+  for (const size of config.students) lines.push(`| ${size} | ${formatFormat(teacherCells)} | ${config.arms.map((arm) => formatFormat(main(size, arm))).join(' | ')} |`);
+
+  // Claims.
+  lines.push('', '## The issue\'s claims, measured', '');
+  lines.push('### 1. Distillation helps small students most (paper: up to +40% at 0.5B)', '');
+  lines.push('| student | seed-only | best distillation arm | its accuracy | gain (points) | relative gain | gain > 2 sd? |', '| --- | ---: | --- | ---: | ---: | ---: | --- |');
+  const gains: Array<{ size: string; relative: number }> = [];
+  for (const size of config.students) {
+    const base = mean(metricOf(main(size, 'seed-only')));
+    const best = distillArms.map((arm) => ({ arm, value: mean(metricOf(main(size, arm))) })).filter((entry) => Number.isFinite(entry.value)).sort((a, b) => b.value - a.value)[0];
+    if (!best || !Number.isFinite(base)) {
+      lines.push(`| ${size} | ${pct(base)} | – | – | – | – | – |`);
+      continue;
+    }
+    const differences = paired(size, best.arm, 'seed-only');
+    const relative = base > 0 ? (best.value - base) / base : Number.POSITIVE_INFINITY;
+    gains.push({ size, relative });
+    const spread = 2 * Math.max(sd(metricOf(main(size, best.arm))), sd(metricOf(main(size, 'seed-only'))));
+    lines.push(`| ${size} | ${pct(base)} | ${best.arm} | ${pct(best.value)} | ${signed(best.value - base)} (per seed: ${differences.map(signed).join(', ')}) | ${Number.isFinite(relative) ? `${relative >= 0 ? '+' : ''}${(100 * relative).toFixed(0)}%` : '∞ (seed-only at 0)'} | ${best.value - base > spread ? 'yes' : 'no'} |`);
+  }
+  if (gains.length >= 2) {
+    const finite = gains.filter((gain) => Number.isFinite(gain.relative));
+    const decreasing = finite.every((gain, index) => index === 0 || gain.relative <= finite[index - 1]!.relative);
+    lines.push('', `Relative gain by student size (smallest first): ${gains.map((gain) => `${gain.size} ${Number.isFinite(gain.relative) ? `${(100 * gain.relative).toFixed(0)}%` : '∞'}`).join(', ')}. ` + (decreasing ? 'It shrinks as the student grows, as the paper reports.' : 'It does **not** shrink monotonically with student size here (see the notes).'));
+  }
+  lines.push('', '### 2. White-box distillation refines what black-box distillation starts (equal data, equal steps)', '');
+  lines.push('Paired per seed, accuracy points (mean ± sd of the per-seed differences):', '');
+  const comparisons = distillArms.filter((arm) => arm !== 'black-box').map((arm) => [arm, 'black-box'] as const);
+  lines.push(`| student | ${comparisons.map(([a, b]) => `${a} − ${b}`).join(' | ')} |`, `| --- | ${comparisons.map(() => '---:').join(' | ')} |`);
+  for (const size of config.students) lines.push(`| ${size} | ${comparisons.map(([a, b]) => { const d = paired(size, a, b); return d.length ? `${signed(mean(d))} ± ${pct(sd(d))}` : '–'; }).join(' | ')} |`);
+  lines.push('');
+  // Top-k.
+  lines.push('### 3. Top-k against full-vocabulary KD', '');
+  const kCells = config.topK.map((k) => ({ k, cells: config.students.map((size) => select({ teacher: mainTeacher, dataSize: mainData, topK: k, size, arm: 'wb-forward-kl' })) }));
+  if (config.topK.length > 1 && kCells.every((entry) => entry.cells.some((cells) => cells.length > 0))) {
+    lines.push(`| student | ${config.topK.map((k) => `top-${k}`).join(' | ')} |`, `| --- | ${config.topK.map(() => '---:').join(' | ')} |`);
+    config.students.forEach((size, index) => lines.push(`| ${size} | ${kCells.map((entry) => formatAccuracy(entry.cells[index]!)).join(' | ')} |`));
+    lines.push('');
+  } else {
+    lines.push('Not run in this configuration (`--full` runs top-1, 10 and 20 with forward KL).', '');
+  }
+  lines.push(
+    'Full-vocabulary KD is not measured: the logits store that `synth/respond` writes keeps at most the top 20 log-probabilities per position (`topLogprobs` ≤ 20, as the OpenAI API), so top-50 and the full distribution (259 here) cannot be stored or trained on with this toolkit as it is.',
+    '',
+  );
+  // Teacher size.
+  lines.push('### 4. Teacher size (paper: a mid-sized teacher is the best balance)', '');
+  if (config.teachers.length > 1) {
+    lines.push(`| student | arm | ${config.teachers.map((teacher) => teacher.size).join(' | ')} |`, `| --- | --- | ${config.teachers.map(() => '---:').join(' | ')} |`);
+    lines.push(`| (teacher itself) | | ${config.teachers.map((teacher) => formatAccuracy(select({ teacher: teacher.size, dataSize: mainData, topK: mainK, arm: 'teacher' }))).join(' | ')} |`);
+    for (const size of config.students) for (const arm of ['black-box', 'wb-forward-kl', 'staged']) lines.push(`| ${size} | ${arm} | ${config.teachers.map((teacher) => formatAccuracy(select({ teacher: teacher.size, dataSize: mainData, topK: mainK, size, arm }))).join(' | ')} |`);
+    lines.push('', 'Only two teacher sizes fit on this machine, so "mid-sized is best" (a three-point claim) cannot be tested; the table shows whether the larger teacher helps.', '');
+  } else {
+    lines.push('Not run in this configuration (one teacher; `--full` adds a second, smaller teacher). With two teacher sizes the "mid-sized" claim needs a third size to be tested at all.', '');
+  }
+  // Data size.
+  lines.push('### 5. Data size (paper: gains flatten past 10K–100K examples)', '');
+  if (config.dataSizes.length > 1) {
+    lines.push(`| student | arm | ${config.dataSizes.map((size) => (size ? `${size} target (${mean(select({ teacher: mainTeacher, dataSize: size, topK: 10, arm: 'teacher' }).map((cell) => cell.dataRows)).toFixed(0)} verified)` : 'seed-derived')).join(' | ')} |`, `| --- | --- | ${config.dataSizes.map(() => '---:').join(' | ')} |`);
+    for (const size of config.students) for (const arm of ['seed-only', 'black-box', 'wb-forward-kl', 'staged']) lines.push(`| ${size} | ${arm} | ${config.dataSizes.map((dataSize) => formatAccuracy(select({ teacher: mainTeacher, dataSize, topK: 10, size, arm }))).join(' | ')} |`);
+    lines.push('');
+  } else {
+    lines.push('Not run in this configuration (`--full` runs 1K, 4K and 16K rows). 100K rows is beyond this machine; the paper\'s range cannot be reached here.', '');
+  }
+  // Per skill.
+  lines.push('## Accuracy per skill (mean over seeds, %)', '');
+  for (const size of config.students) {
+    lines.push(`Student ${size}:`, '', `| skill | teacher | ${config.arms.join(' | ')} |`, `| --- | ---: | ${config.arms.map(() => '---:').join(' | ')} |`);
+    for (const key of [...SKILLS.map((skill) => `accuracy/${skill.id}`), 'accuracy/seen-phrasings', 'accuracy/held-out-phrasings']) {
+      lines.push(`| ${key.slice(9)} | ${pct(mean(metricOf(teacherCells, key)))} | ${config.arms.map((arm) => `${pct(mean(metricOf(main(size, arm), key)))} ± ${pct(sd(metricOf(main(size, arm), key)))}`).join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Plots', '', '- `accuracy-by-arm.png`: accuracy by student size and arm (mean ± sd over seeds)', '- `held-out-by-arm.png`: the same on held-out phrasings', `- \`per-skill-${config.students.at(-1)}.png\`: accuracy per skill for the largest student`, '');
+  writeFileSync(join(outDir, 'results.md'), `${lines.join('\n')}\n`);
+
+  // Plots.
+  const chart = (key: string, title: string) =>
+    barChartPng({
+      title,
+      yLabel: 'accuracy %',
+      groups: ['teacher', ...config.students],
+      series: ['teacher', ...config.arms],
+      values: [[100 * mean(metricOf(teacherCells, key)), ...config.students.map(() => Number.NaN)], ...config.arms.map((arm) => [Number.NaN, ...config.students.map((size) => 100 * mean(metricOf(main(size, arm), key)))])],
+      errors: [[100 * sd(metricOf(teacherCells, key)), ...config.students.map(() => Number.NaN)], ...config.arms.map((arm) => [Number.NaN, ...config.students.map((size) => 100 * sd(metricOf(main(size, arm), key)))])],
+    });
+  writeFileSync(join(outDir, 'accuracy-by-arm.png'), chart('accuracy', `Skills accuracy by student size and arm (${config.seeds.length} seeds)`));
+  writeFileSync(join(outDir, 'held-out-by-arm.png'), chart('accuracy/held-out-phrasings', 'Held-out phrasings: accuracy by student size and arm'));
+  const largest = config.students.at(-1)!;
+  writeFileSync(
+    join(outDir, `per-skill-${largest}.png`),
+    barChartPng({
+      title: `Accuracy per skill, student ${largest}`,
+      yLabel: 'accuracy %',
+      groups: SKILLS.map((skill) => skill.id),
+      series: ['teacher', ...config.arms],
+      values: [SKILLS.map((skill) => 100 * mean(metricOf(teacherCells, `accuracy/${skill.id}`))), ...config.arms.map((arm) => SKILLS.map((skill) => 100 * mean(metricOf(main(largest, arm), `accuracy/${skill.id}`))))],
+      errors: [SKILLS.map(() => 0), ...config.arms.map((arm) => SKILLS.map((skill) => 100 * sd(metricOf(main(largest, arm), `accuracy/${skill.id}`))))],
+    }),
+  );
+}
