@@ -1,14 +1,15 @@
 // bench/kd-quality: does distillation with this toolkit help a small student, and which way helps
 // most? Every step is a recipe run by core's loadRecipe/runRecipe (see lib.mts):
 //
-// 1. teacher(s): trained from random weights on the skills task and the synthesis formats
-//    (train-teacher.mts), cached in .cache/teachers/;
-// 2. per (teacher, data size, seed) one recipe: seed rows (drawn with the seed, train phrasings
-//    only) → synth/expand → synth/rewrite → synth/dedup → synth/respond with the teacher's top-k
-//    log-probabilities → skills/verify; then, per student size, the arms (equal optimizer steps):
+// 1. teacher(s): trained from random weights on skills items in every phrasing, and student bases
+//    pretrained on the operations as terse commands (train-teacher.mts), cached in .cache/;
+// 2. per (teacher, data size, top-k, seed) one recipe: seed rows (drawn with the seed, train
+//    phrasings only) → synth/expand → synth/rewrite (instructions written by rule,
+//    rule-writer.plugin.mjs) → synth/dedup → synth/respond (the teacher's answers with its top-k
+//    log-probabilities) → skills/verify; then, per student size, the arms (equal optimizer steps):
 //      seed-only   trainer-tfjs/sft on the seed rows
 //      black-box   trainer-tfjs/sft on the verified teacher data
-//      wb-<loss>   trainer-tfjs/kd (alpha 0.5, <loss>) on the same data, from the random student
+//      wb-<loss>   trainer-tfjs/kd (alpha 0.5, <loss>) on the same data, from the student base
 //      staged      black-box SFT for half the steps, then forward-KL KD for the other half
 //    and skills/eval of the teacher and every student on 140 fixed items (half in held-out
 //    phrasings; none among any seed set);
@@ -42,7 +43,7 @@ function config(): Config {
   if (values.smoke) {
     return {
       name: 'smoke',
-      teachers: [{ size: 'teacher-0.4m', steps: 600, batch: 16 }],
+      teachers: [{ size: 'teacher-0.4m', steps: 1200, batch: 16 }],
       students: ['0.03m'],
       arms: ['seed-only', 'black-box', 'wb-forward-kl', 'staged'],
       seeds: [1],
@@ -58,7 +59,7 @@ function config(): Config {
   if (values.full) {
     return {
       name: 'full',
-      teachers: [{ size: 'teacher-0.4m', steps: 600, batch: 16 }, { size: 'teacher-0.2m', steps: 600, batch: 16 }],
+      teachers: [{ size: 'teacher-0.4m', steps: 1200, batch: 16 }, { size: 'teacher-0.2m', steps: 1200, batch: 16 }],
       students: ['0.03m', '0.06m', '0.12m'],
       arms: ['seed-only', 'black-box', 'wb-forward-kl', 'wb-reverse-kl', 'wb-jsd', 'staged'],
       seeds: [1, 2, 3],
@@ -73,7 +74,7 @@ function config(): Config {
   }
   return {
     name: 'default',
-    teachers: [{ size: 'teacher-0.4m', steps: 600, batch: 16 }],
+    teachers: [{ size: 'teacher-0.4m', steps: 1200, batch: 16 }],
     students: ['0.03m', '0.06m', '0.12m'],
     arms: ['seed-only', 'black-box', 'wb-forward-kl', 'staged'],
     seeds: [1, 2, 3],
