@@ -165,6 +165,7 @@ for (const teacherPlan of cfg.teachers) {
         { id: 'verify', use: 'skills/verify', in: 'answered', out: 'verified' },
       ];
       const models: Record<string, string> = { teacher: 'teacher' };
+      const columns = new Map<string, { size: string; arm: string }>([['teacher', { size: 'teacher', arm: 'teacher' }]]);
       const common = { batchSize: cfg.batch, epochs: 1000, maxSteps: cfg.steps, learningRate: 0.003, warmupSteps: 5, evalFraction: 0, maxLength: 128, checkpointEvery: 1000, seed };
       const half = Math.max(1, Math.round(cfg.steps / 2));
       for (const size of cfg.students) {
@@ -178,7 +179,9 @@ for (const teacherPlan of cfg.teachers) {
             stages.push({ id: `${id}-sft`, use: 'trainer-tfjs/sft', in: 'verified', out: `${id}-sft`, with: { ...common, maxSteps: half, student } });
             stages.push({ id, use: 'trainer-tfjs/kd', in: 'verified', out: id, with: { ...common, maxSteps: cfg.steps - half, learningRate: 0.0015, warmupSteps: 2, from: `${id}-sft`, loss: 'forward-kl', alpha: 0.5 } });
           } else throw new Error(`bench/kd-quality: unknown arm "${arm}"`);
-          models[`${size}/${arm}`.replace(/[^A-Za-z0-9._-]/g, '_')] = id;
+          const column = `${size}--${arm}`.replace(/[^A-Za-z0-9._-]/g, '_');
+          models[column] = id;
+          columns.set(column, { size, arm });
         }
       }
       stages.push({ id: 'evaluate', use: 'skills/eval', in: 'eval-items', out: 'comparison', with: { models, maxTokens: 24 } });
@@ -198,7 +201,7 @@ for (const teacherPlan of cfg.teachers) {
       const funnel = Object.fromEntries(summary.stages.filter((stage) => ['expand', 'rewrite', 'dedup', 'respond', 'verify'].includes(stage.id)).map((stage) => [stage.id, { in: stage.rowsIn, out: stage.rowsOut, rejected: stage.rowsRejected }]));
       const seconds = (Date.now() - cellStarted) / 1000;
       for (const [model, metrics] of Object.entries(evaluation.metrics)) {
-        const [size, arm] = model === 'teacher' ? ['teacher', 'teacher'] : model.split('/') as [string, string];
+        const { size, arm } = columns.get(model)!;
         results.push({ teacher: teacherPlan.size, dataSize: variant.dataSize, dataRows: funnel.verify?.out ?? 0, seedRows: seeds.length, topK: variant.topK, seed, size, arm, metrics });
       }
       log(`${name}: done in ${seconds.toFixed(0)} s; funnel ${JSON.stringify(funnel)}; accuracy ${Object.entries(evaluation.metrics).map(([model, metrics]) => `${model} ${(100 * metrics.accuracy!).toFixed(1)}`).join(', ')}`);
