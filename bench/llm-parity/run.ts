@@ -48,7 +48,7 @@ const relativeNormDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   }
   return Math.sqrt(diff / norm);
 };
-const sameIds = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => v === b[i]);
+const sameIds = <T>(a: ArrayLike<T>, b: ArrayLike<T>) => a.length === b.length && Array.from(a).every((v, i) => v === b[i]);
 const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(2));
 
 const lines: string[] = [];
@@ -169,7 +169,7 @@ try {
     await bf.close();
     const bf16 = await CausalLM.load(join(dir, `${modelName}-bf16`));
     const bfDiff = maxAbsDiff(tf.tidy(() => bf16.forward(ids)).dataSync(), logits);
-    const scale = logits.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
+    const scale = Array.from(logits).reduce((max, v) => Math.max(max, Math.abs(v)), 0);
     print(`| ${modelName} | ${equal ? 'yes' : 'NO'} | ${fmt(f32Diff)} | ${rounded ? 'yes' : 'NO'} | ${fmt(bfDiff)} | ${fmt(bfDiff / scale)} |`);
     bf16.dispose();
     model.dispose();
