@@ -1,12 +1,12 @@
 // Writes the quickstart's committed inputs: the seed rows (train phrasings, gold answers), the
-// evaluation items (held-out and seen phrasings, none in the seeds) and the untrained student.
+// evaluation items (held-out and seen phrasings, none in the seeds). The student base and the teacher
+// are written by train-model.mts.
 //   node --conditions=@easydistill/source --import tsx bench/quickstart/make-template-files.mts
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateItems } from '@easydistill/plugin-skills';
-import { createModelFolder, repoRoot } from './model-folder.mts';
+import { repoRoot } from './model-folder.mts';
 
-export const STUDENT_SHAPE = { hidden: 64, layers: 2, intermediate: 192, heads: 4, kvHeads: 2 };
 const template = join(repoRoot, 'templates/quickstart');
 const jsonl = (rows: unknown[]) => rows.map((row) => `${JSON.stringify(row)}\n`).join('');
 
@@ -18,6 +18,4 @@ const evaluation = [
   ...generateItems({ perSkill: 10, seed: 3, phrasings: 'train', idPrefix: 'eval-seen', exclude: new Set(seeds.map((row) => row.instruction!)) }),
 ];
 writeFileSync(join(template, 'data/eval.jsonl'), jsonl(evaluation));
-rmSync(join(template, 'student'), { recursive: true, force: true });
-await createModelFolder(join(template, 'student'), STUDENT_SHAPE, 7);
-console.error(`seeds ${seeds.length}, eval ${evaluation.length}, student written`);
+console.error(`seeds ${seeds.length}, eval ${evaluation.length}`);

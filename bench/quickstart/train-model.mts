@@ -26,6 +26,9 @@ const { values } = parseArgs({
     work: { type: 'string', default: '/tmp/easydistill-quickstart' },
     seed: { type: 'string', default: '1' },
     model: { type: 'string', default: 'teacher' },
+    'eval-every': { type: 'string', default: '40' },
+    from: { type: 'string', default: '' },
+    'checkpoint-every': { type: 'string', default: '40' },
   },
 });
 const steps = Number(values.steps);
@@ -39,8 +42,9 @@ mkdirSync(work, { recursive: true });
 export const TEACHER_SHAPE = { hidden: 128, layers: 4, intermediate: 384, heads: 4, kvHeads: 2 };
 export const STUDENT_SHAPE = { hidden: 64, layers: 2, intermediate: 192, heads: 4, kvHeads: 2 };
 const student = values.model === 'student';
-const initial = join(work, 'initial');
-await createModelFolder(initial, student ? STUDENT_SHAPE : TEACHER_SHAPE, seed);
+// --from continues training from a model folder (e.g. a finished run) instead of random weights.
+const initial = values.from ? resolve(values.from) : join(work, 'initial');
+if (!values.from) await createModelFolder(initial, student ? STUDENT_SHAPE : TEACHER_SHAPE, seed);
 const rows = student ? studentBaseRows(steps * batch, seed) : teacherRows(steps * batch, seed);
 writeFileSync(join(work, 'train.jsonl'), rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
 
@@ -73,9 +77,9 @@ const options = sftOptionsSchema.parse({
   learningRate: Number(values.lr),
   warmupSteps: 10,
   evalFraction: 0.01,
-  evalEvery: 40,
+  evalEvery: Number(values['eval-every']),
   maxLength: 160,
-  checkpointEvery: 40,
+  checkpointEvery: Number(values['checkpoint-every']),
   saveDtype: student ? 'float32' : 'float16',
   weightDecay: 0.01,
   seed,
