@@ -212,20 +212,28 @@ export async function runRecipeKills(options: KillOptions): Promise<KillReport> 
     writeRecipe(crashed, options);
   };
 
+  // Kill delays are drawn over the lifetime of the latest run from an empty folder: the machine's
+  // speed changes (shared CPUs), and delays past the run's end would kill nothing.
+  let lifetime = lifetimeMs;
+  let fresh = true;
   while (report.kills < options.kills) {
-    const delay = Math.floor(random() * lifetimeMs);
+    const delay = Math.floor(random() * lifetime);
+    const begun = Date.now();
     let stage = 'start-up';
     const attempt = run(crashed, (name) => (stage = name));
     const timer = setTimeout(() => attempt.child.kill('SIGKILL'), delay);
     const result = await attempt.done;
     clearTimeout(timer);
     if (result.signal === 'SIGKILL') {
+      fresh = false;
       report.kills += 1;
       report.killedIn[stage] = (report.killedIn[stage] ?? 0) + 1;
       for (const problem of tornFiles(crashed, false)) report.tornFiles.push(`after kill ${report.kills} (in ${stage}): ${problem}`);
       log(`kill ${report.kills} after ${delay} ms, in ${stage}`);
     } else if (result.code === 0) {
+      if (fresh) lifetime = Date.now() - begun;
       compare();
+      fresh = true;
     } else {
       throw new Error(`a rerun failed (${result.code}):\n${result.stderr}\n${result.stdout.slice(-2000)}`);
     }
