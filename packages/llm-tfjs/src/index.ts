@@ -1,4 +1,5 @@
-export { initBackend, BACKEND_ORDER, type BackendName } from './backend/init-backend';
+export { initBackend, BACKEND_ORDER, type BackendName, type BackendOptions } from './backend/init-backend';
+export { wasmThreadsInUse, MAX_WASM_THREADS } from './backend/wasm-threads';
 export { parseModelConfig, parseGenerationEos, type ModelConfig, type RopeConfig } from './config/model-config';
 export { LlmError } from './errors/llm-error';
 export { registerTrainingKernels } from './kernels/training-kernels';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LlmError } from '../errors/llm-error';
 import { registerTrainingKernels } from '../kernels/training-kernels';
+import { useThreadedWasm, wasmThreadCount } from './wasm-threads';
 
 /** Backends this package can run on, fastest first. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -11,7 +12,16 @@ export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'w
 // Dynamic imports through a variable so bundlers and tsc leave optional packages alone.
 const importOptional = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
 
-async function prepare(name: BackendName): Promise<void> {
+/** Options of `initBackend`. */
+export interface BackendOptions {
+  /**
+   * XNNPACK threads of the `wasm` backend (default `$EASYDISTILL_WASM_THREADS`, else the CPUs
+   * this process may use; at most 8). Takes effect when the wasm backend first starts.
+   */
+  wasmThreads?: number;
+}
+
+async function prepare(name: BackendName, options: BackendOptions): Promise<void> {
   switch (name) {
     case 'tensorflow': {
       try {
@@ -36,8 +46,8 @@ async function prepare(name: BackendName): Promise<void> {
       return;
     }
     case 'wasm': {
-      await import('@tensorflow/tfjs-backend-wasm');
-      return;
+      const wasmPackage = await import('@tensorflow/tfjs-backend-wasm');
+      useThreadedWasm(wasmPackage as unknown as Parameters<typeof useThreadedWasm>[0], wasmThreadCount(options.wasmThreads));
       return;
     }
     case 'cpu':
@@ -45,8 +55,8 @@ async function prepare(name: BackendName): Promise<void> {
   }
 }
 
-async function start(name: BackendName): Promise<void> {
-  await prepare(name);
+async function start(name: BackendName, options: BackendOptions): Promise<void> {
+  await prepare(name, options);
   registerTrainingKernels();
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
@@ -58,8 +68,9 @@ async function start(name: BackendName): Promise<void> {
  * tensorflow (tfjs-node-gpu / tfjs-node, if installed) > webgpu (npm `webgpu`, with a GPU) >
  * wasm > cpu that starts. An explicitly requested backend that cannot start throws `LlmError`
  * (`backend-unavailable`) instead of silently running elsewhere. Returns the backend chosen.
+ * `wasm` runs tfjs-backend-wasm's multi-threaded SIMD build (see `options.wasmThreads`).
  */
-export async function initBackend(name?: BackendName): Promise<BackendName> {
+export async function initBackend(name?: BackendName, options: BackendOptions = {}): Promise<BackendName> {
   const requested = (name ?? process.env.EASYDISTILL_BACKEND) as BackendName | undefined;
   if (requested) {
     if (!BACKEND_ORDER.includes(requested)) {
@@ -67,7 +78,7 @@ export async function initBackend(name?: BackendName): Promise<BackendName> {
     }
     if (tf.getBackend() === requested) return requested;
     try {
-      await start(requested);
+      await start(requested, options);
     } catch (error) {
       throw new LlmError('backend-unavailable', `Backend "${requested}" cannot start: ${(error as Error).message}. Install its package (tensorflow: @tensorflow/tfjs-node; webgpu: webgpu + a GPU) or choose another.`, { cause: error });
     }
@@ -76,7 +87,7 @@ export async function initBackend(name?: BackendName): Promise<BackendName> {
   const failures: string[] = [];
   for (const candidate of BACKEND_ORDER) {
     try {
-      await start(candidate);
+      await start(candidate, options);
       return candidate;
     } catch (error) {
       failures.push(`${candidate}: ${(error as Error).message}`);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { crossEntropyKernels } from './cross-entropy';
 
 /** The slice of the wasm backend's API these kernels use (stable across tfjs 4.x). */
 interface WasmBackendLike {
@@ -162,12 +163,13 @@ let registered = false;
 /**
  * Registers the kernels training needs: `UnsortedSegmentSum` for wasm (which
  * `@tensorflow/tfjs-backend-wasm` 4.22 lacks), a linear-time replacement of the cpu one, and the
- * fast transposed and batched wasm matMul. Idempotent; `initBackend` and `CausalLM` call it.
+ * fast transposed and batched wasm matMul, and the fused cross-entropy (`cross-entropy.ts`) for
+ * wasm and cpu. Idempotent; `initBackend` and `CausalLM` call it.
  */
 export function registerTrainingKernels(): void {
   if (!registered) {
     registered = true;
-    for (const kernel of [unsortedSegmentSumWasm, unsortedSegmentSumCpu]) {
+    for (const kernel of [unsortedSegmentSumWasm, unsortedSegmentSumCpu, ...crossEntropyKernels]) {
       if (tf.getKernel(kernel.kernelName, kernel.backendName)) tf.unregisterKernel(kernel.kernelName, kernel.backendName);
       tf.registerKernel(kernel);
     }
