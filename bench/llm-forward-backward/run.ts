@@ -7,7 +7,8 @@
  *   node --import tsx bench/llm-forward-backward/run.ts --configs qwen2-5m --backends wasm --steps 3 --memory-steps 100 --out /tmp/x
  *
  * Each measurement runs in its own process (tfjs-step.ts, torch-step.py) so they do not share
- * a heap or threads. PyTorch: /usr/bin/python3 (Debian python3-torch), --threads (default 2).
+ * a heap or threads. PyTorch: /usr/bin/python3 (Debian python3-torch), --threads (default 2); the
+ * tfjs wasm backend gets the same number of XNNPACK threads.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -73,6 +74,8 @@ function run(command: string, args: string[], what: string, env: NodeJS.ProcessE
 const tfjsArgs = (config: string, backend: string) => [
   '--import', 'tsx', join(here, 'tfjs-step.ts'), '--config', config, '--backend', backend,
   '--steps', backend === 'cpu' ? values['cpu-steps']! : values.steps!, '--warmup', values.warmup!,
+  // The wasm backend gets as many XNNPACK threads as PyTorch gets threads.
+  ...(backend === 'wasm' ? ['--threads', values.threads!] : []),
 ];
 const torchArgs = (config: string) => [join(here, 'torch-step.py'), '--config', config, '--threads', values.threads!, '--steps', values.steps!, '--warmup', values.warmup!];
 const threadEnv = { OMP_NUM_THREADS: values.threads!, OPENBLAS_NUM_THREADS: values.threads! };
@@ -134,7 +137,7 @@ for (const config of configs) {
   const best = torch.reduce((a, b) => (a.tokensPerSecond >= b.tokensPerSecond ? a : b));
   const bestCpu = torch.reduce((a, b) => (a.medianCpuMs <= b.medianCpuMs ? a : b));
   for (const speed of speeds.filter((candidate) => candidate.config === config)) {
-    const name = speed.framework === 'pytorch' ? `PyTorch ${speed.version} (${speed.threads} threads)` : `llm-tfjs ${speed.backend}`;
+    const name = speed.framework === 'pytorch' ? `PyTorch ${speed.version} (${speed.threads} threads)` : `llm-tfjs ${speed.backend}${speed.threads ? ` (${speed.threads} threads)` : ''}`;
     const tokensPerCpuSecond = (speed.batch * speed.seq * 1000) / speed.medianCpuMs;
     const ratio = speed.framework === 'pytorch' ? '' : `${((100 * speed.tokensPerSecond) / best.tokensPerSecond).toFixed(0)}%`;
     const cpuRatio = speed.framework === 'pytorch' ? '' : `${((100 * tokensPerCpuSecond * bestCpu.medianCpuMs) / (speed.batch * speed.seq * 1000)).toFixed(0)}%`;

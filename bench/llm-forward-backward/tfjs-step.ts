@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CausalLM, causalLmLoss, initBackend, parseModelConfig, type BackendName } from '../../packages/llm-tfjs/src/index';
+import { CausalLM, causalLmLoss, initBackend, parseModelConfig, wasmThreadsInUse, type BackendName } from '../../packages/llm-tfjs/src/index';
 
 const { values } = parseArgs({
   options: {
@@ -18,13 +18,16 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     memory: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    // XNNPACK threads of the wasm backend (default: llm-tfjs's default, the CPUs available).
+    threads: { type: 'string' },
   },
 });
 
 const configs = JSON.parse(readFileSync(new URL('./configs.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown> & { batch: number; seq: number }>;
 const raw = configs[values.config!];
 if (!raw) throw new Error(`unknown --config ${values.config}; one of ${Object.keys(configs).join(', ')}`);
-const backend = await initBackend(values.backend as BackendName);
+const backend = await initBackend(values.backend as BackendName, { wasmThreads: values.threads ? Number(values.threads) : undefined });
+const threads = backend === 'wasm' ? await wasmThreadsInUse() : undefined;
 const config = parseModelConfig(raw, `configs.json#${values.config}`);
 const model = CausalLM.fromConfig(config, { seed: 1 });
 const parameters = model.trainableVariables().reduce((sum, variable) => sum + variable.size, 0);
@@ -90,7 +93,7 @@ if (values.memory) {
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   console.log(JSON.stringify({
-    kind: 'speed', framework: 'tfjs', config: values.config, backend, parameters, batch, seq, steps: times.length,
+    kind: 'speed', framework: 'tfjs', config: values.config, backend, threads, parameters, batch, seq, steps: times.length,
     stepMs: times, medianStepMs: median, cpuMs: cpuTimes,
     medianCpuMs: [...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)], tokensPerSecond: (batch * seq * 1000) / median, losses, kernels,
   }));
