@@ -14,10 +14,10 @@ import { parse, stringify } from 'yaml';
 // with only its sizes changed: the Hub model ids become the fixture Qwen2 folder (random
 // weights, same tokenizer for teacher and student), generation is cut to a few tokens (a random
 // model never says end-of-turn, so truncated answers are kept), and training to two optimizer
-// steps. Every stage and option else is the template's. black-box, staged and cot need an API
-// teacher: a scripted OpenAI-protocol server on loopback stands in for it (the paid API this
+// steps. Every stage and option else is the template's. black-box, staged, cot and rank need an
+// API teacher: a scripted OpenAI-protocol server on loopback stands in for it (the paid API this
 // machine cannot reach), answering each synth prompt in the format it asks for; their students
-// (and staged's local scoring teacher) are the fixture model. (`quickstart` runs in
+// (staged's local scoring teacher, rank's student answering) are the fixture model. (`quickstart` runs in
 // quickstart-pipeline.test.ts; eval needs the AlpacaEval set from the Hub and an API judge, and
 // its three evaluator stages run in eval-run.test.ts.)
 const templates = fileURLToPath(new URL('../templates/', import.meta.url));
@@ -86,9 +86,7 @@ describe('templates that run offline', () => {
     expect(lines.join('')).toMatch(/\[kd\] /);
   });
 
-  // rank is left out for now: its run (dpo-pairs with the fixture student, then DPO) went past
-  // 300 s on the loaded 2-core machine; see the issue 8 notes.
-  for (const [name, seeds] of [['black-box', 3], ['staged', 3], ['cot', 4]] as const) {
+  for (const [name, seeds] of [['black-box', 3], ['staged', 3], ['cot', 4], ['rank', 2]] as const) {
     it(`${name}: its API teacher scripted on loopback, every model a fixture`, { timeout: 300_000 }, async () => {
       const { folder, recipe, original } = shrunkTemplate(name, seeds);
       const api = await startScriptedTeacher(join(folder, 'data', 'problems.jsonl'));
