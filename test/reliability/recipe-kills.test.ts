@@ -22,6 +22,7 @@ describe('a full recipe under SIGKILL', () => {
     expect(report.rowsLost).toBe(0);
     expect(report.rowsDuplicated).toBe(0);
     expect(report.tornFiles).toEqual([]);
+    expect(report.leftovers).toEqual([]);
     expect(report.filesDiffering).toEqual([]);
     expect(report.weightBytesDiffering).toBe(0);
     expect(report.referenceRows['dedup/output.jsonl']).toBe(8);

@@ -43,8 +43,10 @@ export interface KillReport {
   rowsDuplicated: number;
   /** Files differing from the reference (datasets, weights, evaluation). */
   filesDiffering: string[];
-  /** Torn JSON/JSONL files or leftover temporary files found after a kill or at the end. */
+  /** Torn JSON/JSONL files found after a kill or at the end of a finished rerun. */
   tornFiles: string[];
+  /** Temporary files of killed atomic writes still there when a rerun has finished. */
+  leftovers: string[];
   /** Bytes of model.safetensors that differ from the reference, summed over episodes. */
   weightBytesDiffering: number;
   referenceRows: Record<string, number>;
@@ -177,7 +179,7 @@ export async function runRecipeKills(options: KillOptions): Promise<KillReport> 
   const referenceRows = Object.fromEntries(Object.entries(expected).filter(([name]) => name.endsWith('.jsonl')).map(([name, bytes]) => [name, rowsOf(bytes).length]));
   log(`reference run: ${lifetimeMs} ms, rows ${JSON.stringify(referenceRows)}`);
 
-  const report: KillReport = { lifetimeMs, kills: 0, killedIn: {}, episodes: 0, rowsLost: 0, rowsDuplicated: 0, filesDiffering: [], tornFiles: [], weightBytesDiffering: 0, referenceRows };
+  const report: KillReport = { lifetimeMs, kills: 0, killedIn: {}, episodes: 0, rowsLost: 0, rowsDuplicated: 0, filesDiffering: [], tornFiles: [], leftovers: [], weightBytesDiffering: 0, referenceRows };
   const random = mulberry32(options.seed);
   const crashed = join(options.folder, 'crashed');
   writeRecipe(crashed, options);
@@ -205,7 +207,7 @@ export async function runRecipeKills(options: KillOptions): Promise<KillReport> 
         }
       }
     }
-    for (const problem of tornFiles(crashed, true)) report.tornFiles.push(`episode ${report.episodes + 1} end: ${problem}`);
+    for (const problem of tornFiles(crashed, true)) (problem.endsWith(': leftover') ? report.leftovers : report.tornFiles).push(`episode ${report.episodes + 1} end: ${problem}`);
     report.episodes += 1;
     log(`episode ${report.episodes} compared: weights sha256 ${createHash('sha256').update(actual['sft/model/model.safetensors']!).digest('hex').slice(0, 16)}`);
     rmSync(crashed, { recursive: true, force: true });
@@ -252,6 +254,7 @@ export function describeKills(report: KillReport): string[] {
     `- finished reruns compared with the uninterrupted run: ${report.episodes}`,
     `- rows lost: ${report.rowsLost}; rows duplicated: ${report.rowsDuplicated}`,
     `- torn files: ${report.tornFiles.length}${report.tornFiles.length ? ` (${report.tornFiles.slice(0, 5).join('; ')})` : ''}`,
+    `- leftover temporary files after a finished rerun: ${report.leftovers.length}${report.leftovers.length ? ` (${report.leftovers.slice(0, 5).join('; ')})` : ''}`,
     `- files differing from the uninterrupted run (datasets, export, weights, evaluation): ${report.filesDiffering.length}${report.filesDiffering.length ? ` (${report.filesDiffering.slice(0, 5).join('; ')})` : ''}; weight bytes differing: ${report.weightBytesDiffering}`,
   ];
 }
