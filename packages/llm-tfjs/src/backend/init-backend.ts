@@ -15,8 +15,8 @@ const importOptional = (name: string): Promise<unknown> => import(/* @vite-ignor
 /** Options of `initBackend`. */
 export interface BackendOptions {
   /**
-   * XNNPACK threads of the `wasm` backend (default `$EASYDISTILL_WASM_THREADS`, else the CPUs
-   * this process may use; at most 8). Takes effect when the wasm backend first starts.
+   * XNNPACK threads of the `wasm` backend (default `$EASYDISTILL_WASM_THREADS`, else 1; at most
+   * 8; more than 1 starts tfjs's multi-threaded build). Takes effect when the wasm backend first starts.
    */
   wasmThreads?: number;
 }
@@ -68,7 +68,7 @@ async function start(name: BackendName, options: BackendOptions): Promise<void> 
  * tensorflow (tfjs-node-gpu / tfjs-node, if installed) > webgpu (npm `webgpu`, with a GPU) >
  * wasm > cpu that starts. An explicitly requested backend that cannot start throws `LlmError`
  * (`backend-unavailable`) instead of silently running elsewhere. Returns the backend chosen.
- * `wasm` runs tfjs-backend-wasm's multi-threaded SIMD build (see `options.wasmThreads`).
+ * `wasm` can run tfjs-backend-wasm's multi-threaded SIMD build (see `options.wasmThreads`).
  */
 export async function initBackend(name?: BackendName, options: BackendOptions = {}): Promise<BackendName> {
   const requested = (name ?? process.env.EASYDISTILL_BACKEND) as BackendName | undefined;

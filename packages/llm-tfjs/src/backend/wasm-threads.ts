@@ -24,12 +24,14 @@ export const MAX_WASM_THREADS = 8;
 
 /**
  * The number of XNNPACK threads the `wasm` backend uses: `requested`, else
- * `$EASYDISTILL_WASM_THREADS`, else the number of CPUs this process may use; at most 8.
- * 1 means the single-threaded SIMD build tfjs picks by itself in Node.
+ * `$EASYDISTILL_WASM_THREADS`, else 1; at most 8. 1 means the single-threaded SIMD build tfjs
+ * picks by itself in Node. Threads are opt-in: the pool's threads wait for each other at the end
+ * of every parallel kernel, and on a machine with more runnable work than cores that made a
+ * training step 3-5x slower than one thread (bench/llm-forward-backward/NOTES.md).
  */
 export function wasmThreadCount(requested?: number): number {
   const fromEnv = process.env.EASYDISTILL_WASM_THREADS;
-  const raw = requested ?? (fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : os.availableParallelism());
+  const raw = requested ?? (fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : 1);
   if (!Number.isInteger(raw) || raw < 1) {
     throw new LlmError('option-invalid', `wasm thread count ${requested !== undefined ? `(wasmThreads option) ${requested}` : `(EASYDISTILL_WASM_THREADS) "${fromEnv}"`} must be a whole number >= 1.`);
   }
