@@ -8,7 +8,7 @@
  *
  * Each measurement runs in its own process (tfjs-step.ts, torch-step.py) so they do not share
  * a heap or threads. PyTorch: /usr/bin/python3 (Debian python3-torch), --threads (default 2); the
- * tfjs wasm backend gets the same number of XNNPACK threads.
+ * tfjs wasm backend --wasm-threads XNNPACK threads (default 1).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
+    // XNNPACK threads of the tfjs wasm backend (1: the single-threaded build; see NOTES.md).
+    'wasm-threads': { type: 'string', default: '1' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'memory-steps': { type: 'string', default: '1000' },
     // The pure-JS cpu backend runs a 40M step in tens of minutes on this machine; limit where it runs.
@@ -74,8 +76,7 @@ function run(command: string, args: string[], what: string, env: NodeJS.ProcessE
 const tfjsArgs = (config: string, backend: string) => [
   '--import', 'tsx', join(here, 'tfjs-step.ts'), '--config', config, '--backend', backend,
   '--steps', backend === 'cpu' ? values['cpu-steps']! : values.steps!, '--warmup', values.warmup!,
-  // The wasm backend gets as many XNNPACK threads as PyTorch gets threads.
-  ...(backend === 'wasm' ? ['--threads', values.threads!] : []),
+  ...(backend === 'wasm' ? ['--threads', values['wasm-threads']!] : []),
 ];
 const torchArgs = (config: string) => [join(here, 'torch-step.py'), '--config', config, '--threads', values.threads!, '--steps', values.steps!, '--warmup', values.warmup!];
 const threadEnv = { OMP_NUM_THREADS: values.threads!, OPENBLAS_NUM_THREADS: values.threads! };
