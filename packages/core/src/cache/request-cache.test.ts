@@ -63,6 +63,21 @@ describe('RequestCache', () => {
     expect(filesUnder(folder)).toEqual([`${key}.json`]);
   });
 
+  it('removes temporary files a killed writer left in its subfolders, and keeps those of live processes', async () => {
+    const folder = cacheFolder();
+    const cache = new RequestCache(folder);
+    const key = RequestCache.key('entry');
+    await cache.getOrCompute(key, async () => 'kept');
+    const sub = join(folder, key.slice(0, 2));
+    // A pid far above any Linux pid_max is never a live process.
+    writeFileSync(join(sub, `${key}.json.99999999.1.tmp`), '{"value": "half');
+    writeFileSync(join(folder, `stray.json.99999999.2.tmp`), '');
+    writeFileSync(join(sub, `other.json.${process.pid}.7.tmp`), '');
+    cache.removeStaleTemporaryFiles();
+    expect(filesUnder(folder)).toEqual([`${key}.json`, `other.json.${process.pid}.7.tmp`].sort());
+    expect(await cache.getOrCompute(key, async () => 'recomputed')).toEqual({ value: 'kept', hit: true });
+  });
+
   it('stores nothing when the computation fails, so the next call computes again', async () => {
     const folder = cacheFolder();
     const cache = new RequestCache(folder);

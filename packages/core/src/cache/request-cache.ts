@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicAsync } from '../store/atomic-write';
+import { removeStaleTemporaryFiles } from '../store/repair';
 import { hashJson } from '../util/canonical-json';
 
 // JSON has no -Infinity (a log-probability of an impossible token) or NaN: keep them as tagged strings.
@@ -25,6 +26,21 @@ export class RequestCache {
   private readonly knownFolders = new Set<string>();
 
   constructor(readonly folder: string) {}
+
+  /**
+   * Removes temporary files that a killed process left while writing an entry (in the folder and
+   * its two-hex subfolders). Files of live processes, which may share the cache, are left alone.
+   */
+  removeStaleTemporaryFiles(): void {
+    removeStaleTemporaryFiles(this.folder);
+    let names: string[];
+    try {
+      names = readdirSync(this.folder);
+    } catch {
+      return;
+    }
+    for (const name of names) if (/^[0-9a-f]{2}$/.test(name)) removeStaleTemporaryFiles(join(this.folder, name));
+  }
 
   /** The key of a request: sha256 of the canonical JSON of `parts` (component id, model, messages, parameters). */
   static key(parts: unknown): string {

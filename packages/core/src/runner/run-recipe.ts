@@ -79,10 +79,12 @@ export async function runRecipe(recipe: ResolvedRecipe, options: RunRecipeOption
   const reporter = options.reporter ?? new ProgressReporter({ mode: 'plain', output: process.stderr });
   const signal = options.signal ?? new AbortController().signal;
   const cacheFolder = recipe.recipe.cache ? resolve(recipe.directory, recipe.recipe.cache) : join(runDir, 'cache');
+  const cache = new RequestCache(cacheFolder);
+  cache.removeStaleTemporaryFiles();
   const environment: RunEnvironment = {
     recipe,
     runDir,
-    cache: new RequestCache(cacheFolder),
+    cache,
     reporter,
     signal,
     container: undefined as unknown as DependencyContainer,
