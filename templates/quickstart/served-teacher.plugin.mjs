@@ -7,8 +7,6 @@
 //
 // To use a server you started yourself instead (`easydistill serve ./teacher --port 8000`), replace
 // the component with { use: teacher-openai/chat, options: { model: teacher, baseURL: http://127.0.0.1:8000/v1 } }.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { DistillError, defineTeacher, definePlugin } from '@easydistill/core';
 import { openServedModel, startServer } from '@easydistill/plugin-teacher-local';
 import { OpenAIChatTeacher } from '@easydistill/plugin-teacher-openai';
@@ -26,15 +24,19 @@ const servedTeacher = defineTeacher({
   description: 'Starts `easydistill serve` for a model on a loopback port for the run, and uses it as an OpenAI-compatible teacher',
   optionsSchema,
   async create({ options, context }) {
-    const folder = resolve(context.recipeDir, options.model);
-    if (options.model.startsWith('.') && !existsSync(join(folder, 'config.json'))) {
+    let model;
+    try {
+      model = await openServedModel(options.model, { baseDir: context.recipeDir, ...(options.backend ? { backend: options.backend } : {}) });
+    } catch (error) {
+      if (error?.code !== 'model-not-found') throw error;
+      // The folder is missing: say how the quickstart's teacher is made.
       throw new DistillError({
         code: 'INVALID_MODEL',
-        message: `quickstart/served: no model folder at ${folder} (components.teacher.options.model). ` +
+        message: `quickstart/served (components.teacher.options.model): ${error.message} ` +
           'The quickstart teacher is trained by bench/quickstart/train-model.mts --model teacher --out <that folder> (see bench/quickstart/README.md).',
+        cause: error,
       });
     }
-    const model = await openServedModel(options.model, { baseDir: context.recipeDir, ...(options.backend ? { backend: options.backend } : {}) });
     const server = await startServer({ model, host: '127.0.0.1', port: 0, maxBatchSize: options.maxBatchSize, logger: context.logger });
     context.logger.info(`easydistill serve: ${model.modelId} at ${server.baseURL}`);
     const client = new OpenAIChatTeacher(
