@@ -1,6 +1,6 @@
-// Creates Qwen2-shaped model folders with a byte-level tokenizer (259 tokens: 3 ChatML specials and
-// the 256 byte symbols of GPT-2's byte-level alphabet, no merges). The tokenizer is the fixture
-// tokenizer of @easydistill/plugin-trainer-tfjs (Apache-2.0, project-made) with its merges removed.
+// Creates Qwen2-shaped model folders with the quickstart's tokenizer (tokenizer.mts: Qwen2's
+// byte-level BPE with merges learned on the skills task; the base is the fixture tokenizer of
+// @easydistill/plugin-trainer-tfjs, Apache-2.0, project-made).
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CausalLM, parseModelConfig } from '@easydistill/llm-tfjs';
@@ -16,12 +16,12 @@ export interface Shape {
   kvHeads: number;
 }
 
-/** Writes a randomly initialised Qwen2 folder (config, weights, byte-level tokenizer, ChatML template). */
+/** Writes a randomly initialised Qwen2 folder (config, weights, the quickstart tokenizer, ChatML template). */
 export async function createModelFolder(dir: string, shape: Shape, seed: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const tokenizer = JSON.parse(readFileSync(join(fixture, 'tokenizer.json'), 'utf8'));
-  tokenizer.model.vocab = Object.fromEntries(Object.entries(tokenizer.model.vocab as Record<string, number>).filter(([, id]) => id < 259));
-  tokenizer.model.merges = [];
+  const { quickstartTokenizer } = await import('./tokenizer.mts');
+  const tokenizer = (await quickstartTokenizer()) as { model: { vocab: Record<string, number> } };
+  const vocabSize = Object.keys(tokenizer.model.vocab).length;
   writeFileSync(join(dir, 'tokenizer.json'), `${JSON.stringify(tokenizer)}\n`);
   for (const file of ['chat_template.jinja', 'tokenizer_config.json', 'generation_config.json']) copyFileSync(join(fixture, file), join(dir, file));
   const raw = JSON.parse(readFileSync(join(fixture, 'config.json'), 'utf8'));
@@ -31,7 +31,7 @@ export async function createModelFolder(dir: string, shape: Shape, seed: number)
     intermediate_size: shape.intermediate,
     num_attention_heads: shape.heads,
     num_key_value_heads: shape.kvHeads,
-    vocab_size: 259,
+    vocab_size: vocabSize,
     layer_types: Array(shape.layers).fill('full_attention'),
     max_position_embeddings: 256,
   });

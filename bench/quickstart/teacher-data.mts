@@ -28,10 +28,10 @@ export function teacherRows(count: number, seed: number): RowV1[] {
     const args = skill.draw(random);
     const instruction = renderPhrasing(pick(random, phrasings), args);
     const kind = random();
-    // Answers carry few loss tokens each (an expansion carries ~40 times more), so they get most rows.
-    if (kind < 0.75) {
+    // Answers carry few loss tokens each (an expansion carries ~20 times more), so they get most rows.
+    if (kind < 0.6) {
       rows.push({ id: `t${index}`, instruction, output: skill.answer(args) });
-    } else if (kind < 0.85) {
+    } else if (kind < 0.75) {
       const fresh = Array.from({ length: EXPAND_N }, () => `<instruction>${renderPhrasing(pick(random, phrasings), skill.draw(random))}</instruction>`);
       rows.push({ id: `t${index}`, instruction: expandTemplate.replace('{{n}}', String(EXPAND_N)).replace('{{seed}}', instruction), output: fresh.join('\n') });
     } else {

@@ -12,7 +12,7 @@ export default definePlugin({
   provides: [skillsVerifierDefinition, skillsEvaluatorDefinition],
 });
 
-export { SKILLS, skillById, renderPhrasing, drawWord, type SkillArgs, type SkillDefinition } from './task/skills';
+export { SKILLS, WORDS, skillById, renderPhrasing, drawWord, type SkillArgs, type SkillDefinition } from './task/skills';
 export { parseInstruction, isCorrect, type ParsedInstruction } from './task/parse-instruction';
 export { generateItems, seededRandom, type GenerateItemsOptions, type PhrasingSet } from './task/generate-items';
 export { SkillsVerifier, skillsVerifierOptionsSchema, skillsVerifierDefinition, type SkillsVerifierOptions } from './components/skills-verifier';

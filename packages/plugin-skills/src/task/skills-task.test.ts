@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateItems } from './generate-items';
 import { isCorrect, parseInstruction } from './parse-instruction';
-import { SKILLS, renderPhrasing } from './skills';
+import { SKILLS, WORDS, renderPhrasing } from './skills';
 
 describe('skills task', () => {
   it('parses every phrasing of every skill back to its skill, slots and answer', () => {
@@ -57,5 +57,17 @@ describe('skills task', () => {
     const train = generateItems({ perSkill: 3, seed: 3, phrasings: 'train', skills: ['add'], exclude: new Set(first.map((row) => row.instruction!)) });
     expect(train.map((row) => row.meta?.skill)).toEqual(['add', 'add', 'add']);
     expect(train.every((row) => parseInstruction(row.instruction!)!.heldOut === false)).toBe(true);
+  });
+
+  it('draws small items: single-digit operands, differences from at most 18, words of the closed list', () => {
+    const rows = generateItems({ perSkill: 40, seed: 5, phrasings: 'all' });
+    for (const row of rows) {
+      const { args, skill } = parseInstruction(row.instruction!)!;
+      if (skill.id === 'subtract') expect(args.a! <= 18 && args.b! <= 9 && args.a! - args.b! <= 9).toBe(true);
+      else if (args.a !== undefined) expect(Math.max(args.a, args.b!)).toBeLessThanOrEqual(9);
+      if (args.w !== undefined) expect(WORDS).toContain(args.w);
+    }
+    expect(new Set(WORDS).size).toBe(WORDS.length);
+    expect(WORDS.every((word) => /^[a-z]{2,7}$/.test(word))).toBe(true);
   });
 });

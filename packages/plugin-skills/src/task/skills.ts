@@ -4,6 +4,8 @@
  * (evaluation only), and a function computing the one correct answer from the instruction's slots.
  *
  * Slots in a phrasing: `{a}`, `{b}`, `{n}` (non-negative integers) and `{w}` (a lowercase word).
+ * Items are drawn small (single-digit operands, subtraction from at most 18, words from
+ * {@link WORDS}) so that a tiny model can learn the task on a CPU; answers are checked for any values.
  */
 
 /** Slot values of one item. */
@@ -29,18 +31,28 @@ export interface SkillDefinition {
   answer(args: SkillArgs): string;
 }
 
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-
 function integer(random: () => number, low: number, high: number): number {
   return low + Math.floor(random() * (high - low + 1));
 }
 
-/** A lowercase word of 3 to 5 letters, alternating consonants and vowels now and then. */
+/**
+ * The words the string skills draw from: 60 common lowercase words of 2 to 7 letters. A closed
+ * list keeps the task learnable by the quickstart's ~1M-parameter teacher in minutes on a CPU;
+ * {@link parseInstruction} still accepts any lowercase word.
+ */
+export const WORDS: readonly string[] = [
+  'at', 'go', 'in', 'ok', 'up', 'we',
+  'cat', 'dog', 'sun', 'map', 'red', 'box', 'pen', 'cup', 'hat', 'key', 'sky', 'egg', 'ice', 'owl',
+  'tree', 'book', 'fish', 'lamp', 'moon', 'star', 'rain', 'door', 'ship', 'milk', 'bird', 'rock',
+  'apple', 'house', 'water', 'light', 'green', 'river', 'cloud', 'bread', 'chair', 'stone', 'tiger', 'piano',
+  'garden', 'purple', 'winter', 'rabbit', 'silver', 'orange', 'pencil', 'summer',
+  'kitchen', 'dolphin', 'rainbow', 'blanket', 'diamond', 'morning',
+];
+
+/** A word of {@link WORDS} with `minLength` to `maxLength` letters. */
 export function drawWord(random: () => number, minLength = 3, maxLength = 5): string {
-  const length = integer(random, minLength, maxLength);
-  let word = '';
-  for (let index = 0; index < length; index += 1) word += LETTERS[integer(random, 0, LETTERS.length - 1)];
-  return word;
+  const pool = WORDS.filter((word) => word.length >= minLength && word.length <= maxLength);
+  return pool[integer(random, 0, pool.length - 1)]!;
 }
 
 export const SKILLS: readonly SkillDefinition[] = [
@@ -49,7 +61,7 @@ export const SKILLS: readonly SkillDefinition[] = [
     category: 'arithmetic',
     train: ['What is {a} plus {b}?', 'Add {a} and {b}.', 'Compute {a} + {b}.', 'What do you get when you add {b} to {a}?'],
     heldOut: ['Calculate the sum of {a} and {b}.', '{a} + {b} = ?'],
-    draw: (random) => ({ a: integer(random, 0, 50), b: integer(random, 0, 49) }),
+    draw: (random) => ({ a: integer(random, 0, 9), b: integer(random, 0, 9) }),
     answer: ({ a, b }) => String(a! + b!),
   },
   {
@@ -58,8 +70,8 @@ export const SKILLS: readonly SkillDefinition[] = [
     train: ['What is {a} minus {b}?', 'Subtract {b} from {a}.', 'Compute {a} - {b}.', 'Take {b} away from {a}.'],
     heldOut: ['Calculate the difference {a} - {b}.', '{a} - {b} = ?'],
     draw: (random) => {
-      const a = integer(random, 0, 99);
-      return { a, b: integer(random, 0, a) };
+      const a = integer(random, 0, 18);
+      return { a, b: integer(random, Math.max(0, a - 9), Math.min(a, 9)) };
     },
     answer: ({ a, b }) => String(a! - b!),
   },
@@ -84,7 +96,7 @@ export const SKILLS: readonly SkillDefinition[] = [
     category: 'counting',
     train: ['How many letters are in "{w}"?', 'Count the letters in "{w}".', 'What is the length of the word "{w}"?', 'How long is "{w}" in letters?'],
     heldOut: ['Tell me the number of characters in "{w}".', 'Give the letter count of "{w}".'],
-    draw: (random) => ({ w: drawWord(random, 2, 9) }),
+    draw: (random) => ({ w: drawWord(random, 2, 7) }),
     answer: ({ w }) => String(w!.length),
   },
   {
@@ -100,7 +112,7 @@ export const SKILLS: readonly SkillDefinition[] = [
     category: 'format',
     train: ['Add {a} and {b}. Answer in JSON with the key "answer".', 'What is {a} plus {b}? Reply as JSON: {"answer": ...}.', 'Compute {a} + {b} and return a JSON object with an "answer" field.'],
     heldOut: ['Give the sum of {a} and {b} as a JSON object whose only key is "answer".', 'Format your reply as JSON {"answer": <number>}: {a} + {b}.'],
-    draw: (random) => ({ a: integer(random, 0, 50), b: integer(random, 0, 49) }),
+    draw: (random) => ({ a: integer(random, 0, 9), b: integer(random, 0, 9) }),
     answer: ({ a, b }) => `{"answer": ${a! + b!}}`,
   },
 ];
