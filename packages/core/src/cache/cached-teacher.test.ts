@@ -62,3 +62,43 @@ describe('CachedTeacher usage', () => {
     expect('costUsd' in addUsage(emptyUsage(), usage)).toBe(false);
   });
 });
+
+describe('CachedTeacher model version', () => {
+  it('keeps the answers of two models with the same name apart when their versions differ', async () => {
+    const cache = cacheFolder();
+    const first = pricedTeacher(false);
+    const second = pricedTeacher(false);
+    const request: TeacherV1Request = { messages: [{ role: 'user', content: 'same question' }] };
+    await new CachedTeacher(first, cache, emptyUsage(), 'v1').doGenerate(request);
+    await new CachedTeacher(second, cache, emptyUsage(), 'v2').doGenerate(request);
+    expect([first.calls, second.calls]).toEqual([1, 1]);
+    const usage = emptyUsage();
+    await new CachedTeacher(second, cache, usage, 'v1').doGenerate(request);
+    expect(usage).toMatchObject({ calls: 0, cacheHits: 1 });
+  });
+
+  it('versions a model folder by its files: another folder with the same name, or the same folder written again, is another version', async () => {
+    const { modelFolderVersion } = await import('../runner/run-environment');
+    const { mkdirSync, utimesSync, writeFileSync } = await import('node:fs');
+    const root = mkdtempSync(join(tmpdir(), 'model-version-'));
+    folders.push(root);
+    const folder = (name: string, weights: string) => {
+      const dir = join(root, name, 'model');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'config.json'), '{}');
+      writeFileSync(join(dir, 'model.safetensors'), weights);
+      utimesSync(join(dir, 'model.safetensors'), 1_000, 1_000);
+      return dir;
+    };
+    const sft = folder('sft', 'aaaa');
+    const kd = folder('kd', 'bbbbbb');
+    const version = modelFolderVersion(sft);
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    expect(modelFolderVersion(sft)).toBe(version);
+    expect(modelFolderVersion(kd)).not.toBe(version);
+    writeFileSync(join(sft, 'model.safetensors'), 'aaaa');
+    utimesSync(join(sft, 'model.safetensors'), 2_000, 2_000);
+    expect(modelFolderVersion(sft)).not.toBe(version);
+    expect(modelFolderVersion('Qwen/Qwen2.5-0.5B-Instruct')).toBeUndefined();
+  });
+});

@@ -18,11 +18,22 @@ function withoutSignal<Request extends { signal?: AbortSignal }>(request: Reques
 export class CachedTeacher implements TeacherV1 {
   readonly specificationVersion = 'v1' as const;
 
+  /**
+   * @param modelVersion identifies the weights behind `inner.modelId` when the name alone does not
+   * (a model folder opened by path: two stages' `model` folders share a name, and a folder trained
+   * again keeps it); it joins the cache key, so answers of other weights are never replayed.
+   */
   constructor(
     private readonly inner: TeacherV1,
     private readonly cache: RequestCache,
     private readonly usage: TeacherUsage,
+    private readonly modelVersion?: string,
   ) {}
+
+  private keyOf(kind: 'generate' | 'score', request: object): string {
+    const model = this.modelVersion ? `${this.inner.modelId}@${this.modelVersion}` : this.inner.modelId;
+    return RequestCache.key({ kind, componentId: this.inner.componentId, model, request });
+  }
 
   get componentId(): string {
     return this.inner.componentId;
@@ -37,7 +48,7 @@ export class CachedTeacher implements TeacherV1 {
   }
 
   async doGenerate(request: TeacherV1Request): Promise<TeacherV1Response> {
-    const key = RequestCache.key({ kind: 'generate', componentId: this.inner.componentId, model: this.inner.modelId, request: withoutSignal(request) });
+    const key = this.keyOf('generate', withoutSignal(request));
     return this.through(key, () => Promise.resolve(this.inner.doGenerate(request)));
   }
 
@@ -45,7 +56,7 @@ export class CachedTeacher implements TeacherV1 {
     const inner = this.inner;
     if (typeof inner.doScore !== 'function') return undefined;
     return async (request) => {
-      const key = RequestCache.key({ kind: 'score', componentId: inner.componentId, model: inner.modelId, request: withoutSignal(request) });
+      const key = this.keyOf('score', withoutSignal(request));
       return this.through(key, () => Promise.resolve(inner.doScore!(request)));
     };
   }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import { CachedTeacher } from '../cache/cached-teacher';
@@ -44,6 +46,28 @@ export function resolveModelReference(environment: RunEnvironment, reference: st
   if (artifact?.kind === 'model') return artifact.path;
   if (reference.startsWith('.') || reference.startsWith('/') || reference.startsWith('~')) return resolve(environment.recipe.directory, reference);
   return reference;
+}
+
+/**
+ * A version of a local model folder for the request cache: a hash of its files' names, sizes and
+ * modification times. Models opened by path are named by their folder (`stages/sft/model` and
+ * `stages/kd/model` are both "model"), so the name alone would replay one model's answers for
+ * another, or for the same folder trained again. Undefined for a Hub id or a missing path.
+ */
+export function modelFolderVersion(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    const hash = createHash('sha256');
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(path).sort()) {
+        const file = statSync(join(path, name));
+        if (file.isFile()) hash.update(`${name}\0${file.size}\0${file.mtimeMs}\n`);
+      }
+    } else hash.update(`${stat.size}\0${stat.mtimeMs}`);
+    return hash.digest('hex').slice(0, 16);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The plugin's teacher for a reference, shared by the run (not wrapped). */
@@ -97,7 +121,8 @@ export function createContext(
     recipeDir: environment.recipe.directory,
     async getTeacher(reference: string): Promise<TeacherV1> {
       const teacher = await sharedTeacher(environment, reference);
-      return new CachedTeacher(teacher, environment.cache, usage ?? { calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, failures: 0 });
+      const version = environment.recipe.components.has(reference) ? undefined : modelFolderVersion(resolveModelReference(environment, reference));
+      return new CachedTeacher(teacher, environment.cache, usage ?? { calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, failures: 0 }, version);
     },
     resolveModel: (reference: string) => resolveModelReference(environment, reference),
     env: (name: string) => environment.env[name],
