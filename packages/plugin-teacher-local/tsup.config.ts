@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // The model thread of `easydistill serve` is its own entry: dist/model-worker.js, beside index.js.
+  entry: { index: 'src/index.ts', 'model-worker': 'src/serve/model-worker.ts' },
   format: ['esm'],
   target: 'node20',
   dts: true,

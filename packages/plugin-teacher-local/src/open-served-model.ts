@@ -3,6 +3,7 @@ import type { BackendName } from '@easydistill/llm-tfjs';
 import { GgufModel } from './gguf/gguf-model';
 import { HfModel } from './hf/hf-model';
 import type { ServedModel } from './serve/served-model';
+import { WorkerServedModel } from './serve/worker-served-model';
 
 /** How `easydistill serve` and the local teachers open a model reference. */
 export interface OpenModelOptions {
@@ -18,6 +19,11 @@ export interface OpenModelOptions {
   threads?: number;
   /** Folder relative paths resolve against (default: the working directory). */
   baseDir?: string;
+  /**
+   * Hugging Face models: load and decode in a worker thread (`easydistill serve` does), so that
+   * decoding never blocks this thread's event loop. GGUF models decode off the event loop already.
+   */
+  worker?: boolean;
 }
 
 function looksLikePath(reference: string): boolean {
@@ -39,9 +45,10 @@ export async function openServedModel(reference: string, options: OpenModelOptio
       ...(options.threads ? { threads: options.threads } : {}),
     });
   }
-  return HfModel.load(path, {
+  const hfOptions = {
     ...(options.modelId ? { modelId: options.modelId } : {}),
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.revision ? { revision: options.revision } : {}),
-  });
+  };
+  return options.worker ? WorkerServedModel.start(path, hfOptions) : HfModel.load(path, hfOptions);
 }

@@ -8,6 +8,8 @@ export class OpenAIHttpError extends Error {
     readonly type: string = status >= 500 ? 'server_error' : 'invalid_request_error',
     readonly param: string | null = null,
     readonly errorCode: string | null = null,
+    /** Extra response headers (e.g. Retry-After on a 503). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'OpenAIHttpError';
@@ -23,11 +25,11 @@ export function sendError(response: ServerResponse, error: unknown): void {
   }
   sendJson(response, known.status, {
     error: { message: known.message, type: known.type, param: known.param, code: known.errorCode },
-  });
+  }, known.headers);
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }

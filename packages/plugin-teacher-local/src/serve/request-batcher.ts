@@ -6,7 +6,7 @@
 export class RequestBatcher<Request, Result> {
   private readonly pending: Array<{ request: Request; resolve: (result: Result) => void; reject: (error: unknown) => void }> = [];
   private running = false;
-  /** Sizes of the batches run so far (for tests and logs). */
+  /** Sizes of the batches run so far, the latest 10,000 (for tests and logs). */
   readonly batchSizes: number[] = [];
 
   constructor(
@@ -31,6 +31,7 @@ export class RequestBatcher<Request, Result> {
         // Let requests whose bodies are still being read join this batch.
         await new Promise((resolve) => (this.windowMs > 0 ? setTimeout(resolve, this.windowMs) : setImmediate(resolve)));
         const batch = this.pending.splice(0, this.maxBatchSize);
+        if (this.batchSizes.length >= 10_000) this.batchSizes.shift(); // bounded on a long-lived server
         this.batchSizes.push(batch.length);
         try {
           const results = await this.handler(batch.map((entry) => entry.request));

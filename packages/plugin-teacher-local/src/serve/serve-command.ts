@@ -8,6 +8,8 @@ const usage = `Usage: easydistill serve --model <folder|hub-id|file.gguf> [optio
 
 Serves a local model (student or teacher) behind an OpenAI-compatible HTTP API:
 GET /v1/models, POST /v1/chat/completions (stream, logprobs), POST /v1/completions (echo + logprobs).
+A Hugging Face model loads and decodes in a worker thread, so HTTP requests are read and answered
+(or refused) however long a batch decodes; requests are decoded in the order they arrive.
 
 Options:
   --model <ref>              Hugging Face folder, Hub id (owner/name) or .gguf file (required)
@@ -17,6 +19,7 @@ Options:
   --served-model-name <id>   model name clients send (default: folder/file name or Hub id)
   --backend <name>           TensorFlow.js backend: tensorflow, webgpu, wasm, cpu (default: best available)
   --max-batch-size <n>       most requests decoded together (default 16)
+  --max-queue <n>            most requests waiting for the model; more get a 503 with Retry-After (default 256)
   --max-tokens <n>           max_tokens of chat requests that give none (default 256)
   --body-limit <bytes>       largest request body (default 4194304)
   --request-timeout <ms>     most time a client may take to send a request (default 30000; 408 after)
@@ -60,7 +63,7 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
       args: argv,
       options: {
         model: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'api-key-env': { type: 'string' },
-        'served-model-name': { type: 'string' }, backend: { type: 'string' }, 'max-batch-size': { type: 'string' },
+        'served-model-name': { type: 'string' }, backend: { type: 'string' }, 'max-batch-size': { type: 'string' }, 'max-queue': { type: 'string' },
         'max-tokens': { type: 'string' }, 'body-limit': { type: 'string' }, 'request-timeout': { type: 'string' }, 'context-size': { type: 'string' },
         'gpu-layers': { type: 'string' }, parallel: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
@@ -86,12 +89,13 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
     apiKey = io.env[keyName];
     if (!apiKey) return fail(`--api-key-env names "${keyName}", which is not set; export ${keyName}=<key> first`);
   }
-  let port: number, maxBatchSize: number, defaultMaxTokens: number, bodyLimitBytes: number, requestTimeoutMs: number, contextSize: number | undefined;
+  let port: number, maxBatchSize: number, maxQueuedRequests: number, defaultMaxTokens: number, bodyLimitBytes: number, requestTimeoutMs: number, contextSize: number | undefined;
   let gpuLayers: 'auto' | 'max' | number | undefined;
   let parallel: number | undefined, threads: number | undefined;
   try {
     port = positiveInteger(values.port as string | undefined, 'port', 8000, true);
     maxBatchSize = positiveInteger(values['max-batch-size'] as string | undefined, 'max-batch-size', 16);
+    maxQueuedRequests = positiveInteger(values['max-queue'] as string | undefined, 'max-queue', 256);
     defaultMaxTokens = positiveInteger(values['max-tokens'] as string | undefined, 'max-tokens', 256);
     bodyLimitBytes = positiveInteger(values['body-limit'] as string | undefined, 'body-limit', 4 * 1024 * 1024);
     requestTimeoutMs = positiveInteger(values['request-timeout'] as string | undefined, 'request-timeout', 30_000);
@@ -115,10 +119,11 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
     ...(gpuLayers !== undefined ? { gpuLayers } : {}),
     ...(parallel ? { parallel } : {}),
     ...(threads ? { threads } : {}),
+    worker: true,
   });
   let server: RunningServer;
   try {
-    server = await startServer({ model, host, port, ...(apiKey ? { apiKey } : {}), maxBatchSize, defaultMaxTokens, bodyLimitBytes, requestTimeoutMs });
+    server = await startServer({ model, host, port, ...(apiKey ? { apiKey } : {}), maxBatchSize, maxQueuedRequests, defaultMaxTokens, bodyLimitBytes, requestTimeoutMs });
   } catch (error) {
     await model.close();
     return fail(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
@@ -132,7 +137,8 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
   await server.close();
   await model.close();
   const stats = server.stats();
-  io.stderr.write(`easydistill serve: stopped (${reason}); ${stats.answered} answered, ${stats.requests} requests\n`);
+  const refused = Object.entries(stats.errors).map(([status, count]) => `${status} ×${count}`).join(', ');
+  io.stderr.write(`easydistill serve: stopped (${reason}); ${stats.answered} answered, ${stats.requests} requests; queue at most ${stats.queueHighWater} of ${maxQueuedRequests}${refused ? `; errors ${refused}` : ''}\n`);
   return 0;
 }
 

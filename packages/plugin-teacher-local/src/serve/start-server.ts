@@ -32,6 +32,12 @@ export interface ServerOptions {
   headersTimeoutMs?: number;
   /** Most requests decoded together (default 16). */
   maxBatchSize?: number;
+  /**
+   * Most requests waiting for or in model work at once (default 256). Requests are answered in the
+   * order they arrive (first come, first decoded); one arriving while this many wait is refused at
+   * once with a 503 in OpenAI's shape and a Retry-After header, instead of waiting without bound.
+   */
+  maxQueuedRequests?: number;
   /** Milliseconds a batch waits for more requests before it starts (default 5). */
   batchWindowMs?: number;
   /** `max_tokens` of a chat request that gives none (default 256). */
@@ -54,6 +60,9 @@ export interface ServerStats {
   duplicateAnswers: number;
   distinctKeys: number;
   batchSizes: readonly number[];
+  /** Requests waiting for or in model work now, and the most at any time (bounded by maxQueuedRequests). */
+  queued: number;
+  queueHighWater: number;
 }
 
 export interface RunningServer {
@@ -87,8 +96,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const answers = new Map<string, number>();
   const counters = { requests: 0, answered: 0, replayed: 0, errors: {} as Record<string, number> };
   const idempotency = new IdempotencyStore(options.idempotencyTtlMs);
+  const maxBatchSize = options.maxBatchSize ?? 16;
+  const maxQueued = options.maxQueuedRequests ?? 256;
+  const queue = { now: 0, highWater: 0, batchMs: 1000 };
 
   const batcher = new RequestBatcher<Work, ServedGeneration | ServedScore>(async (work) => {
+    const begun = Date.now();
+    try {
+      return await runBatch(work);
+    } finally {
+      // A running average of batch durations, for the Retry-After of a refused request.
+      queue.batchMs = 0.8 * queue.batchMs + 0.2 * (Date.now() - begun);
+    }
+  }, maxBatchSize, options.batchWindowMs ?? 5);
+
+  async function runBatch(work: Work[]): Promise<Array<ServedGeneration | ServedScore | Error>> {
     const results: Array<ServedGeneration | ServedScore | Error> = new Array(work.length);
     const generateIndexes = work.flatMap((item, index) => (item.kind === 'generate' ? [index] : []));
     if (generateIndexes.length > 0) {
@@ -104,7 +126,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     }
     return results;
-  }, options.maxBatchSize ?? 16, options.batchWindowMs ?? 5);
+  }
+
+  /** Runs `work` (model work for one request) if the queue has room, else refuses with a 503. */
+  const admit = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (queue.now >= maxQueued) {
+      const seconds = Math.max(1, Math.ceil(((queue.now / maxBatchSize + 1) * queue.batchMs) / 1000));
+      throw new OpenAIHttpError(503, `The server is busy: ${queue.now} requests are waiting for the model (serve --max-queue ${maxQueued}); retry after ${seconds} s`, 'server_error', null, 'server_busy', { 'retry-after': String(seconds) });
+    }
+    queue.now += 1;
+    queue.highWater = Math.max(queue.highWater, queue.now);
+    try {
+      return await work();
+    } finally {
+      queue.now -= 1;
+    }
+  };
 
   const engine = {
     generate: (request: ServedGenerateRequest) => batcher.submit({ kind: 'generate', request }) as Promise<ServedGeneration>,
@@ -158,12 +195,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       checkModel(body);
       const fingerprint = `${path} ${JSON.stringify(body)}`;
       if (path === '/v1/completions') {
-        const { value, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => handleCompletions(body, model, engine));
+        const { value, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => admit(() => handleCompletions(body, model, engine)));
         sendJson(response, 200, value.answer);
         return replayed ? void (counters.replayed += 1) : recordAnswer(value.key);
       }
       const parsed = parseChatRequest(body, defaultMaxTokens, model.contextLength);
-      const { value: generation, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => engine.generate(parsed.request));
+      const { value: generation, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => admit(() => engine.generate(parsed.request)));
       if (parsed.stream) streamChatCompletion(response, model.modelId, generation, { logprobs: parsed.logprobs, topLogprobs: parsed.request.topLogprobs, includeUsage: parsed.includeUsage });
       else sendChatCompletion(response, model.modelId, generation, parsed.logprobs, parsed.request.topLogprobs);
       return replayed ? void (counters.replayed += 1) : recordAnswer(requestKey(path, { ...parsed.request, logprobs: parsed.logprobs }));
@@ -262,6 +299,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       duplicateAnswers: [...answers.values()].filter((count) => count > 1).length,
       distinctKeys: answers.size,
       batchSizes: [...batcher.batchSizes],
+      queued: queue.now,
+      queueHighWater: queue.highWater,
     }),
     close: () =>
       new Promise<void>((resolve) => {
