@@ -10,6 +10,17 @@ describe('synth/rewrite', () => {
     expect(userText(teacher.calls[0]!)).toContain('Name the capital of France.');
   });
 
+  it('seeds the teacher per row, so a sampled rewrite is the same on every run and differs between rows', async () => {
+    const { agent, teacher } = await setup({ temperature: 0.8 }, () => '<rewritten>x</rewritten>');
+    await agent.doProcess({ id: 'a', instruction: 'One.' });
+    await agent.doProcess({ id: 'b', instruction: 'One.' });
+    const again = await setup({ temperature: 0.8 }, () => '<rewritten>x</rewritten>');
+    await again.agent.doProcess({ id: 'a', instruction: 'One.' });
+    expect(teacher.calls[0]!.seed).toEqual(expect.any(Number));
+    expect(teacher.calls[0]!.seed).not.toBe(teacher.calls[1]!.seed);
+    expect(again.teacher.calls[0]!.seed).toBe(teacher.calls[0]!.seed);
+  });
+
   it('rewrites a response as chain-of-thought and rejects a rewrite that changes the final answer', async () => {
     const row = { id: 'm', instruction: 'What is 6 × 7?', output: 'The answer is 42.' };
     const good = await setup({ mode: 'cot' }, () => '<rewritten>We multiply 6 by 7.\n\n6 × 7 = 42.\n\nThe answer is \\boxed{42}.</rewritten>');

@@ -5,6 +5,7 @@ import { answersEquivalent, extractFinalAnswer } from '../shared/math-answer';
 import { extractTag } from '../shared/parse-tags';
 import { loadPrompt, type PromptTemplate } from '../shared/prompt-template';
 import { promptOf, responseOf, withMeta } from '../shared/row-text';
+import { hashString } from '../shared/seeded-random';
 import { generateOne } from '../shared/teacher-call';
 
 export const rewriteAgentOptionsSchema = z.strictObject({
@@ -39,6 +40,8 @@ export class RewriteAgent implements AgentV1 {
     private readonly options: RewriteAgentOptions,
     private readonly teacher: TeacherV1,
     private readonly template: PromptTemplate,
+    /** The run's seed: with the row id, it seeds the teacher's sampling, so a sampled rewrite is reproducible. */
+    private readonly seed = 0,
   ) {}
 
   async doProcess(row: RowV1): Promise<AgentV1Result> {
@@ -47,7 +50,7 @@ export class RewriteAgent implements AgentV1 {
     if (!instruction) return { outputs: [], rejected: [{ row, reason: 'row has no instruction or user message' }] };
     if (this.options.mode === 'cot' && !response) return { outputs: [], rejected: [{ row, reason: 'cot rewriting needs a response (output) to rewrite' }] };
     const content = this.template.render({ text: instruction, instruction, response: response ?? '' });
-    const choice = await generateOne(this.teacher, { messages: [{ role: 'user', content }], temperature: this.options.temperature, maxTokens: this.options.maxTokens });
+    const choice = await generateOne(this.teacher, { messages: [{ role: 'user', content }], temperature: this.options.temperature, maxTokens: this.options.maxTokens, seed: hashString(`${this.seed}:${row.id}`) });
     const tagged = extractTag(choice.text, 'rewritten');
     const untagged = !tagged && this.options.acceptUntagged && choice.text.trim().length > 0;
     const rewritten = tagged ?? (untagged ? choice.text.trim() : undefined);
@@ -79,6 +82,6 @@ export const rewriteAgentDefinition = defineAgent({
   async create({ options, context }) {
     const name = options.mode === 'cot' ? 'rewrite-cot.md' : 'rewrite.md';
     const template = loadPrompt({ name, override: options.prompt, context, allowed: ['text', 'instruction', 'response'] });
-    return new RewriteAgent(options, await context.getTeacher(options.teacher), template);
+    return new RewriteAgent(options, await context.getTeacher(options.teacher), template, context.seed);
   },
 });
