@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import { CachedTeacher } from '../cache/cached-teacher';
 import type { RequestCache } from '../cache/request-cache';
@@ -70,6 +70,19 @@ export function modelFolderVersion(path: string): string | undefined {
   }
 }
 
+/**
+ * The cache version of the model behind a teacher reference: a model opened by path (a stage's
+ * model, a folder) or a component whose `model` option is a path; undefined for Hub ids and API
+ * model names, which name their weights themselves.
+ */
+function modelVersionOf(environment: RunEnvironment, reference: string): string | undefined {
+  const component = environment.recipe.components.get(reference);
+  const model = component ? (component.options as { model?: unknown } | undefined)?.model : reference;
+  if (typeof model !== 'string') return undefined;
+  const path = resolveModelReference(environment, model);
+  return isAbsolute(path) ? modelFolderVersion(path) : undefined;
+}
+
 /** The plugin's teacher for a reference, shared by the run (not wrapped). */
 export function sharedTeacher(environment: RunEnvironment, reference: string): Promise<TeacherV1> {
   return resolveRunTeacher(environment.container, reference, async () => {
@@ -121,7 +134,7 @@ export function createContext(
     recipeDir: environment.recipe.directory,
     async getTeacher(reference: string): Promise<TeacherV1> {
       const teacher = await sharedTeacher(environment, reference);
-      const version = environment.recipe.components.has(reference) ? undefined : modelFolderVersion(resolveModelReference(environment, reference));
+      const version = modelVersionOf(environment, reference);
       return new CachedTeacher(teacher, environment.cache, usage ?? { calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, failures: 0 }, version);
     },
     resolveModel: (reference: string) => resolveModelReference(environment, reference),
