@@ -8,19 +8,34 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
     request.resume();
     throw new OpenAIHttpError(413, `request body of ${declared} bytes exceeds the limit of ${limitBytes} bytes (serve --body-limit)`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) {
+  // Listeners, not `for await`: leaving an async iterator early destroys the request and its
+  // socket before the 413 can be sent; here the rest of an oversized body is read and discarded.
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      request.off('data', onData).off('end', onEnd).off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limitBytes) return void chunks.push(chunk);
+      done();
       request.resume();
-      throw new OpenAIHttpError(413, `request body exceeds the limit of ${limitBytes} bytes (serve --body-limit)`);
-    }
-    chunks.push(chunk as Buffer);
-  }
+      reject(new OpenAIHttpError(413, `request body exceeds the limit of ${limitBytes} bytes (serve --body-limit)`));
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onClose = () => {
+      done();
+      reject(new Error('the client closed the connection before sending the whole request body'));
+    };
+    request.on('data', onData).on('end', onEnd).on('close', onClose);
+  });
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(text);
   } catch (error) {
     throw new OpenAIHttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
   }

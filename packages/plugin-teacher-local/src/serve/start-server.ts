@@ -75,6 +75,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Most milliseconds a connection is kept after an early error answer, to read the rest of the client's body. */
+const LINGER_MS = 5_000;
+
 type Work = { kind: 'generate'; request: ServedGenerateRequest } | { kind: 'score'; request: ServedScoreRequest };
 
 /**
@@ -224,10 +227,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const status = error instanceof OpenAIHttpError ? error.status : 500;
       countError(status);
       if (status === 500) options.logger?.error(`serve: ${error instanceof Error ? error.message : String(error)}`);
+      if (!request.complete) closeAfterAnswer(request, response);
       sendError(response, error);
     });
   });
   server.keepAliveTimeout = 30_000;
+  // An error answered before the request's body was all received (413, 401, ...): the rest of the
+  // body is still on its way, and the connection cannot carry another request before it has been
+  // read to its end. Keeping it alive let a client send its next request behind a 5 MiB body the
+  // server was discarding, and get the 408 of that body as its answer. So the answer says
+  // `Connection: close`, and the socket is closed gracefully: our side ends after the answer, the
+  // rest of the body is read and discarded until the client closes (at most LINGER_MS), so that
+  // the client reads the answer instead of a reset.
+  const closeAfterAnswer = (request: IncomingMessage, response: ServerResponse): void => {
+    request.resume();
+    if (response.headersSent) return;
+    response.setHeader('connection', 'close');
+    const socket = request.socket;
+    socket.destroySoon = () => {
+      if (socket.destroyed) return;
+      socket.end();
+      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    };
+  };
   // Requests that never reach a route: a client too slow to send its request (408), headers too
   // large (431), bytes that are not HTTP (400). Answered in OpenAI's error shape, then closed.
   // Node checks the timeouts on a timer, and decoding blocks the event loop: after a long decode
