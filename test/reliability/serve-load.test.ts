@@ -1,9 +1,10 @@
 // `easydistill serve` (the built CLI, its own process) under a short burst of the load generator of
 // bench/reliability/serve-load.ts: concurrent clients on loopback with oversized bodies, slow and
 // stalled senders, malformed requests and bytes that are not HTTP mixed in. The server stays up,
-// answers every request (as asked, or with a 408 in OpenAI's shape when decoding kept it from
-// reading a request in time), rejects bad ones with their status and an OpenAI-style error, and
-// its memory stays bounded. Uses the built CLI (`npx nx run-many -t build` first).
+// answers every well-formed request 200 (none may get a 408, a 503 or an error: the model decodes
+// in a worker thread, so the HTTP thread always reads requests in time), rejects every bad one with
+// its status and an OpenAI-style error, and its memory stays bounded. Uses the built CLI
+// (`npx nx run-many -t build` first).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runServeLoad } from '../support/serve-load';
@@ -12,7 +13,7 @@ import { startServeProcess } from '../support/serve-process';
 const model = fileURLToPath(new URL('../../packages/plugin-teacher-local/src/__fixtures__/tiny-qwen2', import.meta.url));
 
 describe('easydistill serve under load', () => {
-  it('20 clients for 10 s: stays up, answers well-formed requests, rejects the rest in OpenAI shape, bounded memory', async () => {
+  it('20 clients for 10 s: stays up, answers every well-formed request 200, rejects every bad one in OpenAI shape, bounded memory', async () => {
     const bodyLimitBytes = 256 * 1024;
     const requestTimeoutMs = 30_000;
     const server = await startServeProcess(['--model', model, '--backend', 'cpu', '--max-batch-size', '32', '--request-timeout', String(requestTimeoutMs), '--body-limit', String(bodyLimitBytes)]);
@@ -22,19 +23,15 @@ describe('easydistill serve under load', () => {
       expect(server.alive()).toBe(true);
       expect(report.wellFormed.sent).toBeGreaterThan(10);
       expect(report.bad.sent).toBeGreaterThan(5);
-      // Every exchange ended with an answer from the server: the expected one, or (a prompt client
-      // whose bytes waited while decoding blocked the server for longer than the request timeout,
-      // seen on a machine loaded ~10x past its cores) a 408 in OpenAI's shape. No resets, no
-      // client timeouts, no other status.
-      for (const [kind, entry] of Object.entries(report.kinds)) {
-        const statuses = Object.keys(entry.statuses).filter((status) => !/^(200|400|404|405|408|413)\b/.test(status));
-        expect(statuses, `${kind}: ${entry.examples.join(' | ')}`).toEqual([]);
-        for (const example of entry.examples) expect(example, kind).toMatch(/^408[^:]*: \{"error":\{"message":"request not received within \d+ ms","type":"invalid_request_error"/);
-      }
-      // Most are answered as asked even here; the 408s above are the open part of issue 11 (see
-      // bench/reliability/results.md), so the floor is loose and the figures are printed.
-      expect(report.wellFormed.answered / report.wellFormed.sent).toBeGreaterThanOrEqual(0.6);
-      expect(report.bad.rejectedInOpenAIShape / report.bad.sent).toBeGreaterThanOrEqual(0.6);
+      // Every exchange ended as it should: well-formed ones 200 with a valid body (a 408, 503,
+      // reset or client timeout on any of them fails here), bad ones their own status in OpenAI's
+      // shape (the 408s are the stalled senders').
+      const wellFormed = ['chat', 'stream', 'models', 'slow-body'] as const;
+      for (const kind of wellFormed) expect(report.kinds[kind].statuses, `${kind}: ${report.kinds[kind].examples.join(' | ')}`).toEqual({ 200: report.kinds[kind].sent });
+      for (const [kind, entry] of Object.entries(report.kinds)) expect(entry.unexpected, `${kind}: ${entry.examples.join(' | ')}`).toBe(0);
+      expect(report.wellFormed.answered).toBe(report.wellFormed.sent);
+      expect(report.bad.rejectedInOpenAIShape).toBe(report.bad.sent);
+      expect(report.kinds.stalled.statuses).toEqual(report.kinds.stalled.sent > 0 ? { 408: report.kinds.stalled.sent } : {});
       // Bounded: oversized bodies are refused, not buffered; the server stays within a few hundred MiB.
       expect(Math.max(...report.rss.map((sample) => sample.mib))).toBeLessThan(report.rss[0]!.mib + 400);
     } finally {
