@@ -81,6 +81,14 @@ describe('easydistill serve: slow and malformed clients', () => {
     expect(errorBody(text).error.message).toMatch(/^malformed HTTP request/);
   });
 
+  it('answers an oversized body with a 413 and Connection: close, so the rest of the body cannot hold up a next request', async () => {
+    const body = `{"model":"tiny-qwen2","messages":[{"role":"user","content":"${'x'.repeat(100 * 1024)}"}]}`;
+    const { text } = await rawExchange(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(errorBody(text).error.message).toMatch(/exceeds the limit of 65536 bytes/);
+  });
+
   it('answers a well-formed request that takes longer to answer than the request timeout', async () => {
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
     const started = Date.now();
@@ -88,7 +96,45 @@ describe('easydistill serve: slow and malformed clients', () => {
     expect(Date.now() - started).toBeGreaterThan(REQUEST_TIMEOUT_MS);
     expect(answer.choices[0]!.message.content).toEqual(expect.any(String));
     const stats = server.stats();
-    expect(stats.errors).toMatchObject({ 400: 1, 408: 3 });
+    expect(stats.errors).toMatchObject({ 400: 1, 408: 3, 413: 1 });
     expect(stats.answered).toBe(1);
+  });
+
+  it('refuses model work beyond maxQueuedRequests with a 503 + Retry-After in OpenAI shape, and answers all within it', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const gated: ServedModel = Object.assign(Object.create(model) as ServedModel, {
+      generateBatch: async (requests: Parameters<ServedModel['generateBatch']>[0]) => {
+        await gate;
+        return model.generateBatch(requests);
+      },
+    });
+    const busy = await startServer({ model: gated, maxQueuedRequests: 3, maxBatchSize: 2 });
+    try {
+      const post = (index: number) =>
+        fetch(`${busy.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'tiny-qwen2', messages: [{ role: 'user', content: `queued ${index}` }], max_tokens: 2, temperature: 0 }),
+        });
+      const within = [0, 1, 2].map(post);
+      await expect.poll(() => busy.stats().queued, { timeout: 60_000 }).toBe(3);
+      const beyond = await Promise.all([3, 4].map(post));
+      for (const response of beyond) {
+        expect(response.status).toBe(503);
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        const body = (await response.json()) as { error: { message: string; type: string; code: string } };
+        expect(body.error).toMatchObject({ type: 'server_error', code: 'server_busy' });
+        expect(body.error.message).toMatch(/3 requests are waiting for the model/);
+      }
+      // Requests that need no model work are answered meanwhile.
+      expect((await fetch(`${busy.baseURL}/models`)).status).toBe(200);
+      open();
+      const answered = await Promise.all(within);
+      expect(answered.map((response) => response.status)).toEqual([200, 200, 200]);
+      expect(busy.stats()).toMatchObject({ queued: 0, queueHighWater: 3, answered: 3, errors: { 503: 2 } });
+    } finally {
+      await busy.close();
+    }
   });
 });

@@ -91,6 +91,7 @@ export class WorkerServedModel implements ServedModel {
         await closed;
       }
       await this.worker.terminate();
+      this.stop(new Error('the model worker exited (the model was closed)'));
     })();
     return this.closing;
   }
