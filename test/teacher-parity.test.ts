@@ -52,7 +52,7 @@ describe.each(['tiny-qwen2', 'tiny-llama'])('teacher-openai over easydistill ser
         expectTokensClose(answer.choices[0]!.logprobs!, expected.choices[0]!.logprobs!);
       });
 
-      // Seeded sampling with n = 2 reproduces too (a seeded request decodes alone on the server).
+      // Seeded sampling with n = 2 reproduces too (each sampled sequence draws from its own seeded stream, in any batch).
       const sampled = { messages: prompts[0]!, n: 2, temperature: 0.9, topP: 0.95, seed: 11, maxTokens: 8 };
       expect((await remote.doGenerate(sampled)).choices.map((choice) => choice.text)).toEqual((await local.doGenerate(sampled)).choices.map((choice) => choice.text));
 

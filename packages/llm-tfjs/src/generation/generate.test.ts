@@ -69,6 +69,24 @@ describe('sampling, stops and logprobs (wasm)', () => {
   });
   afterAll(() => loaded.model.dispose());
 
+  it('with a seed per prompt, samples each prompt as it would alone, whatever shares its batch', async () => {
+    const { model, tokenizer } = loaded;
+    const chat = (content: string) => tokenizer.encodeChat([{ role: 'user', content }], { addGenerationPrompt: true });
+    const prompts = [chat('Write a poem.'), chat('Hi'), chat('Tell me a long story about the sea.')];
+    const options = { maxTokens: 10, temperature: 1, eosTokenIds: [] };
+    const together = await generate(model, tokenizer, prompts, { ...options, seeds: [11, 22, 33] });
+    for (const [index, seed] of [11, 22, 33].entries()) {
+      const [alone] = await generate(model, tokenizer, [prompts[index]!], { ...options, seeds: [seed] });
+      expect(together[index]!.tokenIds, `prompt ${index}`).toEqual(alone!.tokenIds);
+      // One stream per prompt with a single prompt is the same stream as `seed`.
+      expect((await generate(model, tokenizer, [prompts[index]!], { ...options, seed }))[0]!.tokenIds).toEqual(alone!.tokenIds);
+    }
+    const other = await generate(model, tokenizer, [prompts[0]!, prompts[0]!], { ...options, seeds: [11, 12] });
+    expect(other[0]!.tokenIds).toEqual(together[0]!.tokenIds);
+    expect(other[1]!.tokenIds).not.toEqual(other[0]!.tokenIds);
+    await expect(generate(model, tokenizer, prompts, { ...options, seeds: [1] })).rejects.toThrow(/1 seeds for 3 prompts/);
+  });
+
   it('is reproducible with a seed, honours top-k 1 as greedy, stop strings and eos', async () => {
     const { model, tokenizer } = loaded;
     const prompts = [tokenizer.encodeChat([{ role: 'user', content: 'Write a poem.' }], { addGenerationPrompt: true })];

@@ -24,6 +24,12 @@ export interface GenerateOptions {
   stop?: string[];
   /** Seed of the sampler (same seed, same prompts, same settings: same output). */
   seed?: number;
+  /**
+   * One sampler seed per prompt (instead of `seed`): each prompt draws from its own random stream,
+   * so a seeded prompt samples the same continuation alone or in any batch (up to float rounding
+   * of the batched logits), which lets seeded requests be decoded together.
+   */
+  seeds?: readonly number[];
   /** Return this many alternatives per step (0..20) with each token's log-probability. */
   topLogprobs?: number;
   /** End-of-sequence ids; default the tokenizer's. Pass [] to never stop on eos. */
@@ -69,7 +75,11 @@ export async function generate(
   const stops = (options.stop ?? []).filter((stop) => stop.length > 0);
   const topLogprobs = Math.max(0, Math.min(20, options.topLogprobs ?? 0));
   const wantLogprobs = options.topLogprobs !== undefined;
+  if (options.seeds && options.seeds.length !== prompts.length) {
+    throw new LlmError('option-invalid', `generate: options.seeds has ${options.seeds.length} seeds for ${prompts.length} prompts.`);
+  }
   const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const randoms = options.seeds?.map((seed) => seededRandom(seed));
   const vocab = model.config.vocabSize;
   const width = Math.max(...prompts.map((prompt) => prompt.length));
   const ids = new Int32Array(prompts.length * width).fill(tokenizer.padTokenId);
@@ -96,7 +106,7 @@ export async function generate(
       const keep: number[] = [];
       running.forEach((row, position) => {
         const logits = values.subarray(position * vocab, (position + 1) * vocab);
-        const token = sampleToken(logits, options, random);
+        const token = sampleToken(logits, options, randoms ? randoms[row.index]! : random);
         row.tokenIds.push(token);
         if (wantLogprobs) {
           const normaliser = logSumExp(logits);

@@ -6,9 +6,9 @@ import { streamDeltas } from './stream-deltas';
 
 /**
  * A Hugging Face model folder (or Hub id) through `@easydistill/llm-tfjs`, served and used as a
- * teacher. Requests with the same decoding settings decode together in one padded batch; a seeded
- * sampled request decodes alone (its random stream must not depend on who shares its batch), so a
- * request answers the same in process, over HTTP, alone or among others.
+ * teacher. Requests with the same decoding settings decode together in one padded batch; each
+ * sampled sequence draws from its own random stream (the request's seed, else a random one), so a
+ * seeded request answers the same in process, over HTTP, alone or among others.
  */
 export class HfModel implements ServedModel {
   readonly modelId: string;
@@ -45,8 +45,7 @@ export class HfModel implements ServedModel {
     const results: Array<ServedGeneration | Error> = new Array(requests.length);
     const groups = new Map<string, number[]>();
     requests.forEach((request, index) => {
-      const seeded = request.temperature > 0 && request.seed !== undefined;
-      const key = seeded ? `alone ${index}` : JSON.stringify([request.temperature, request.topP, request.topK, request.maxTokens, request.stop, request.topLogprobs]);
+      const key = JSON.stringify([request.temperature, request.topP, request.topK, request.maxTokens, request.stop, request.topLogprobs]);
       groups.set(key, [...(groups.get(key) ?? []), index]);
     });
     let firstGroup = true;
@@ -62,13 +61,18 @@ export class HfModel implements ServedModel {
           continue;
         }
         const copies = indexes.flatMap((index, position) => Array.from({ length: requests[index]!.n }, () => prompts[position]!));
+        // A stream per sequence: the request's seed for its first choice, the seed moved on by the golden ratio for its others.
+        const seeds = indexes.flatMap((index) => {
+          const seed = requests[index]!.seed ?? Math.floor(Math.random() * 2 ** 32);
+          return Array.from({ length: requests[index]!.n }, (_, choice) => (seed + Math.imul(choice, 0x9e3779b9)) >>> 0);
+        });
         const generated = await generate(this.model, this.tokenizer, copies, {
           maxTokens: first.maxTokens,
           temperature: first.temperature,
           topP: first.topP,
           ...(first.topK === undefined ? {} : { topK: first.topK }),
           stop: first.stop,
-          ...(first.seed === undefined ? {} : { seed: first.seed }),
+          ...(first.temperature > 0 ? { seeds } : {}),
           // At least 1: each token's own log-probability is always served; alternatives are cut to the request's count below.
           topLogprobs: Math.max(1, first.topLogprobs),
           eosTokenIds: this.eosTokenIds,
