@@ -21,6 +21,8 @@ export interface SerializedError {
   /** Set for a DistillError (rebuilt as one on the HTTP thread, so the CLI prints it as such). */
   distillCode?: string;
   code?: string;
+  /** The stack in the model thread (kept, so an unexpected error still points at its origin). */
+  stack?: string;
 }
 
 /** Model thread → HTTP thread. */
@@ -35,7 +37,7 @@ export function serializeError(error: unknown): SerializedError {
   if (DistillError.isInstance(error)) return { name: error.name, message: error.message, distillCode: error.code };
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
   }
   return { name: 'Error', message: String(error) };
 }
@@ -45,5 +47,6 @@ export function deserializeError(error: SerializedError): Error {
   const rebuilt = new Error(error.message);
   rebuilt.name = error.name;
   if (error.code) Object.assign(rebuilt, { code: error.code });
+  if (error.stack) rebuilt.stack = error.stack;
   return rebuilt;
 }
