@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DistillError } from '@easydistill/core';
@@ -157,6 +158,24 @@ describe('OpenAIChatTeacher', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(endpoint.bodies).toHaveLength(1);
     await teacher.doClose();
+  });
+
+  it('keeps many requests in flight on one run signal without a listener-leak warning, and leaves no listener behind', async () => {
+    const endpoint = await scriptedEndpoint([(_request, response) => setTimeout(() => completion('x')(_request, response, {}), 20)]);
+    const abort = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const teacher = new OpenAIChatTeacher({ model: 'm', baseURL: endpoint.baseURL, concurrency: 16 }, { env: () => undefined, signal: abort.signal });
+      await Promise.all(Array.from({ length: 48 }, (_, index) => teacher.doGenerate({ messages: [{ role: 'user', content: `q${index}` }] })));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+      expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+      await teacher.doClose();
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('gives up after maxAttempts with a DistillError naming the reason', async () => {

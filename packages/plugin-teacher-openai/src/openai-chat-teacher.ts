@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import {
   DistillError,
@@ -61,6 +62,9 @@ export class OpenAIChatTeacher implements TeacherV1 {
     this.modelId = this.options.model;
     this.logger = environment.logger ?? silentLogger;
     this.runSignal = environment.signal;
+    // Every call in flight or queued listens on the run's signal (one listener, removed when the
+    // call settles): with more than ten calls at once, Node's leak warning would be a false alarm.
+    if (this.runSignal) setMaxListeners(Math.max(getMaxListeners(this.runSignal), 4 * this.options.concurrency + 100), this.runSignal);
     const baseURL = this.options.baseURL ?? (this.options.baseURLEnv ? environment.env(this.options.baseURLEnv) : undefined);
     if (this.options.baseURLEnv && !baseURL) {
       throw new DistillError({
@@ -201,7 +205,26 @@ export class OpenAIChatTeacher implements TeacherV1 {
     requestSignal: AbortSignal | undefined,
     attempt: (signal: AbortSignal | undefined, headers: Record<string, string>) => Promise<T>,
   ): Promise<T> {
-    const signal = combineSignals(requestSignal, this.runSignal);
+    // A signal of this call's own, fed by the request's and the run's: the SDK leaves its abort
+    // listener on the signal it is given, which must not pile up on the run's signal call after call.
+    const source = combineSignals(requestSignal, this.runSignal);
+    const own = new AbortController();
+    const forward = () => own.abort(source!.reason);
+    if (source?.aborted) own.abort(source.reason);
+    else source?.addEventListener('abort', forward, { once: true });
+    try {
+      return await this.attempts(label, estimatedTokens, source ? own.signal : undefined, attempt);
+    } finally {
+      source?.removeEventListener('abort', forward);
+    }
+  }
+
+  private async attempts<T extends { usage: UsageV1 }>(
+    label: string,
+    estimatedTokens: number,
+    signal: AbortSignal | undefined,
+    attempt: (signal: AbortSignal | undefined, headers: Record<string, string>) => Promise<T>,
+  ): Promise<T> {
     const headers = { 'Idempotency-Key': `easydistill-${randomUUID()}` };
     const { maxAttempts } = this.options;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
