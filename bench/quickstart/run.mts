@@ -5,7 +5,7 @@
 //   npm run build && node --import tsx bench/quickstart/run.mts [--seeds 1,2,3]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
@@ -24,16 +24,19 @@ interface SeedResult {
   heldOutPhrasings: Record<string, number>;
   perSkill: Record<string, Record<string, number>>;
   stages: string;
+  /** Rows that reached the student: teacher answers that passed verification. */
+  verified: number;
 }
 
 const runs: SeedResult[] = [];
 for (const seed of seeds) {
   const recipe = join(template, `recipe.seed-${seed}.yaml`);
-  // The seed of the three trainers (shuffle and batch order); the teacher's data is greedy, the
-  // same for every seed, so its calls are answered from a shared request cache after the first run.
+  // The whole run is seeded: the recipe's seed (the teacher's sampled expansions and rewrites)
+  // and the three trainers' seed (initial shuffle and batch order). Each seed is a complete,
+  // independent quickstart run with its own request cache.
   const parsed = parse(readFileSync(join(template, 'recipe.yaml'), 'utf8'));
   parsed.name = `quickstart-seed-${seed}`;
-  parsed.cache = '/tmp/easydistill-quickstart-cache';
+  parsed.seed = seed;
   for (const stage of parsed.stages) if (stage.use.startsWith('trainer-tfjs/')) stage.with.seed = seed;
   writeFileSync(recipe, stringify(parsed));
   const runDir = join('/tmp', `easydistill-quickstart-seed-${seed}`);
@@ -55,6 +58,7 @@ for (const seed of seeds) {
     heldOutPhrasings: Object.fromEntries(models.map((model) => [model, summary.metrics[model]!['accuracy/held-out-phrasings']!])),
     perSkill: Object.fromEntries(models.map((model) => [model, Object.fromEntries(Object.entries(summary.metrics[model]!).filter(([key]) => key.startsWith('accuracy/')))])),
     stages,
+    verified: (JSON.parse(readFileSync(join(runDir, 'stages/verify/state.json'), 'utf8')) as { rowsOut: number }).rowsOut,
   });
   console.error(`seed ${seed}: ${seconds.toFixed(0)} s`, runs.at(-1)!.accuracy);
 }
@@ -70,12 +74,13 @@ const lines = [
   '# Quickstart results',
   '',
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`,
-  `Command per seed: \`easydistill run templates/quickstart/recipe.yaml\` with \`seed: <n>\` in the three trainer stages (the teacher's greedy data is the same for every seed and comes from a shared request cache after the first run; the first run's wall time is the full quickstart). 140 evaluation items, half in held-out phrasings.`,
+  `Command per seed: \`easydistill run templates/quickstart/recipe.yaml\` with the recipe's \`seed: <n>\` (the teacher's sampled expansions and rewrites) and \`seed: <n>\` in the three trainer stages: each seed is a complete, independent run (wall time without the build). 140 evaluation items, half in held-out phrasings. Load average at the start: ${loadavg()[0]!.toFixed(1)}.`,
   '',
   `| accuracy (%) | ${seeds.map((seed) => `seed ${seed}`).join(' | ')} | mean | sd |`,
   `| --- | ${seeds.map(() => '---:').join(' | ')} | ---: | ---: |`,
   ...models.map((model) => `| ${model} | ${column(model, 'accuracy').map(pct).join(' | ')} | ${pct(mean(column(model, 'accuracy')))} | ${pct(sd(column(model, 'accuracy')))} |`),
   ...models.map((model) => `| ${model}, held-out phrasings | ${column(model, 'heldOutPhrasings').map(pct).join(' | ')} | ${pct(mean(column(model, 'heldOutPhrasings')))} | ${pct(sd(column(model, 'heldOutPhrasings')))} |`),
+  `| verified teacher answers (training rows) | ${runs.map((run) => run.verified).join(' | ')} | ${mean(runs.map((run) => run.verified)).toFixed(0)} | |`,
   `| run wall time (s) | ${runs.map((run) => run.seconds.toFixed(0)).join(' | ')} | ${mean(runs.map((run) => run.seconds)).toFixed(0)} | |`,
   '',
   `Margin distilled − undistilled: ${margins.map(pct).join(', ')} points (mean ${pct(mean(margins))}); spread (largest sd of the two over seeds): ${pct(spread)} points.`,
