@@ -16,6 +16,7 @@ export interface Config {
   seedsPerSkill: number;
   steps: number;
   baseSteps: number;
+  baseBatch: number;
   batch: number;
   evalPerSkill: number;
 }
@@ -39,6 +40,7 @@ export interface ReportInput {
   teacherTimes: Record<string, { seconds: number; trained: boolean; parameters: number }>;
   baseTimes: Record<string, { seconds: number; trained: boolean }>;
   studentParameters: Record<string, number>;
+  tokenizer: { vocab: number; merges: number; tag: string };
   results: CellResult[];
   command: string;
 }
@@ -88,9 +90,9 @@ export function writeReport(outDir: string, input: ReportInput): void {
     `- Task: the synthetic skills task of @easydistill/plugin-skills (${SKILLS.map((skill) => skill.id).join(', ')}); answers checked by rule. ` +
       `The IFEval-style verifiable constraints are its format skills (\`repeat\`: exactly n copies separated by single spaces; \`json\`: a JSON object with one key), reported in their own column.`,
     `- Evaluation: ${config.evalPerSkill * 2 * SKILLS.length} fixed items (${config.evalPerSkill} per skill in seed phrasings, ${config.evalPerSkill} per skill in held-out phrasings no seed row uses), none of them among any seed set; greedy decoding, \`skills/eval\`.`,
-    `- Teacher${config.teachers.length > 1 ? 's' : ''}: ${config.teachers.map((teacher) => `${teacher.size} (${params(input.teacherTimes[teacher.size]?.parameters ?? 0)} parameters, Qwen2-shaped, byte-level vocabulary of 259; trained from random weights for ${teacher.steps} steps × ${teacher.batch} rows on skills items in every phrasing, \`train-teacher.mts\`)`).join('; ')}.`,
+    `- Teacher${config.teachers.length > 1 ? 's' : ''}: ${config.teachers.map((teacher) => `${teacher.size} (${params(input.teacherTimes[teacher.size]?.parameters ?? 0)} parameters, Qwen2-shaped, byte-level BPE of ${input.tokenizer.vocab} tokens (${input.tokenizer.merges} merges learned on the skills task, bench/quickstart/tokenizer.mts); trained from random weights for ${teacher.steps} steps × ${teacher.batch} rows on skills items in every phrasing, \`train-teacher.mts\`)`).join('; ')}.`,
     `- Students (Qwen2-shaped, same tokenizer): ${config.students.map((size) => `${size} = ${params(input.studentParameters[size] ?? 0)}`).join(', ')} parameters. ` +
-      `Each starts from a base of its size pretrained (${config.baseSteps} steps × 24 rows) on the task's operations as terse commands only (\`add 12 30\` → \`42\`, bench/quickstart/student-base-data.mts), never on an instruction of the task, as a real student is a pretrained base model; one base per size, shared by the seeds.`,
+      `Each starts from a base of its size pretrained (${config.baseSteps} steps × ${config.baseBatch} rows) on the task's operations as terse commands only (\`add 2 3\` → \`5\`, bench/quickstart/student-base-data.mts), never on an instruction of the task, as a real student is a pretrained base model; one base per size, shared by the seeds.`,
     `- Data per seed: ${seedRows.length ? mean(seedRows).toFixed(0) : '?'} seed rows (drawn with the seed, seed phrasings only) → expand (3 new instructions per seed row) and rewrite (another phrasing), both written by rule (\`kdq-writer/rules\`) → dedup → the teacher answers with top-${mainK} log-probabilities → rule verification: ${dataRows.length ? dataRows.join(', ') : '?'} verified rows per seed.`,
     `- Arms, all with ${config.steps} optimizer steps of batch ${config.batch} (AdamW, cosine): **seed-only** (SFT on the seed rows), **black-box** (SFT on the verified teacher data), **wb-<loss>** (top-${mainK} KD, 0.5·CE + 0.5·divergence, on the same data from the student base), **staged** (black-box SFT for half the steps, then forward-KL KD for the other half).`,
     `- Seeds: ${config.seeds.join(', ')} (seed rows and so the teacher data, batch order). Figures are mean ± sd over seeds, accuracy in %.`,
@@ -147,7 +149,7 @@ export function writeReport(outDir: string, input: ReportInput): void {
     lines.push('Not run in this configuration (`--full` runs top-1, 10 and 20 with forward KL).', '');
   }
   lines.push(
-    'Full-vocabulary KD is not measured: the logits store that `synth/respond` writes keeps at most the top 20 log-probabilities per position (`topLogprobs` ≤ 20, as the OpenAI API), so top-50 and the full distribution (259 here) cannot be stored or trained on with this toolkit as it is.',
+    `Full-vocabulary KD is not measured: the logits store that \`synth/respond\` writes keeps at most the top 20 log-probabilities per position (\`topLogprobs\` ≤ 20, as the OpenAI API), so top-50 and the full distribution (${input.tokenizer.vocab} tokens here) cannot be stored or trained on with this toolkit as it is.`,
     '',
   );
   // Teacher size.

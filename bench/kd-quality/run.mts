@@ -15,7 +15,7 @@
 //    phrasings; none among any seed set);
 // 3. results/: results.md (tables that answer the issue's claims), results.json, PNG plots.
 //
-//   node --conditions=@easydistill/source --import tsx bench/kd-quality/run.mts [--smoke | --full] [--students 0.03m,0.12m,0.4m] [--seeds 1,2,3]
+//   node --conditions=@easydistill/source --import tsx bench/kd-quality/run.mts [--smoke | --full] [--students 0.06m,0.1m,0.16m] [--seeds 1,2,3]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateItems } from '@easydistill/plugin-skills';
 import { ensureStudentBase, ensureTeacher, type TeacherPlan } from './train-teacher.mts';
-import { cacheDir, here, parameterCount, runRecipeObject, shapeOf, writeJsonl } from './lib.mts';
+import { cacheDir, here, parameterCount, runRecipeObject, shapeOf, tokenizerInfo, writeJsonl } from './lib.mts';
 import { writeReport, type CellResult, type Config } from './report.mts';
 
 const { values } = parseArgs({
@@ -43,15 +43,16 @@ function config(): Config {
   if (values.smoke) {
     return {
       name: 'smoke',
-      teachers: [{ size: 'teacher-0.4m', steps: 1200, batch: 16 }],
-      students: ['0.03m'],
+      teachers: [{ size: 'teacher-0.5m', steps: 1600, batch: 32 }],
+      students: ['0.06m'],
       arms: ['seed-only', 'black-box', 'wb-forward-kl', 'staged'],
       seeds: [1],
       dataSizes: [0],
       topK: [10],
       seedsPerSkill: 3,
       steps: 12,
-      baseSteps: 240,
+      baseSteps: 1000,
+    baseBatch: 32,
       batch: 16,
       evalPerSkill: 3,
     };
@@ -59,30 +60,32 @@ function config(): Config {
   if (values.full) {
     return {
       name: 'full',
-      teachers: [{ size: 'teacher-0.4m', steps: 1200, batch: 16 }, { size: 'teacher-0.2m', steps: 1200, batch: 16 }],
-      students: ['0.03m', '0.06m', '0.12m'],
+      teachers: [{ size: 'teacher-0.5m', steps: 1600, batch: 32 }, { size: 'teacher-0.3m', steps: 1600, batch: 32 }],
+      students: ['0.06m', '0.1m', '0.16m'],
       arms: ['seed-only', 'black-box', 'wb-forward-kl', 'wb-reverse-kl', 'wb-jsd', 'staged'],
       seeds: [1, 2, 3],
       dataSizes: [0, 1000, 4000, 16000],
       topK: [1, 10, 20],
       seedsPerSkill: 8,
       steps: 120,
-      baseSteps: 240,
+      baseSteps: 1000,
+    baseBatch: 32,
       batch: 16,
       evalPerSkill: 10,
     };
   }
   return {
     name: 'default',
-    teachers: [{ size: 'teacher-0.4m', steps: 1200, batch: 16 }],
-    students: ['0.03m', '0.06m', '0.12m'],
+    teachers: [{ size: 'teacher-0.5m', steps: 1600, batch: 32 }],
+    students: ['0.06m', '0.1m', '0.16m'],
     arms: ['seed-only', 'black-box', 'wb-forward-kl', 'staged'],
     seeds: [1, 2, 3],
     dataSizes: [0],
     topK: [10],
     seedsPerSkill: 8,
     steps: 120,
-    baseSteps: 240,
+    baseSteps: 1000,
+    baseBatch: 32,
     batch: 16,
     evalPerSkill: 10,
   };
@@ -99,7 +102,8 @@ if (values.seeds) cfg.seeds = values.seeds.split(',').map(Number);
 if (values.steps) cfg.steps = Number(values.steps);
 for (const size of cfg.students) shapeOf(size);
 const outDir = values.out ?? join(here, cfg.name === 'smoke' ? '.cache/results-smoke' : 'results');
-const workRoot = join(cacheDir, 'runs', cfg.name);
+// One work folder per configuration and step count (a stage re-run with other settings must not reuse a finished one).
+const workRoot = join(cacheDir, 'runs', `${cfg.name}-s${cfg.steps}`);
 if (values.fresh) rmSync(workRoot, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
@@ -127,7 +131,7 @@ const results: CellResult[] = [];
 const bases: Record<string, string> = {};
 const baseTimes: Record<string, { seconds: number; trained: boolean }> = {};
 for (const size of cfg.students) {
-  const base = await ensureStudentBase({ size, steps: cfg.baseSteps, batch: 24 }, log);
+  const base = await ensureStudentBase({ size, steps: cfg.baseSteps, batch: cfg.baseBatch }, log);
   bases[size] = base.model;
   baseTimes[size] = { seconds: base.seconds, trained: base.trained };
   log(`student base ${size}: ${base.trained ? `trained in ${base.seconds.toFixed(0)} s` : 'cached'}`);
@@ -136,7 +140,7 @@ const teacherTimes: Record<string, { seconds: number; trained: boolean; paramete
 for (const teacherPlan of cfg.teachers) {
   // --teacher-model: a given model folder instead of the cached teacher (smoke runs).
   const teacher = values['teacher-model'] ? { model: values['teacher-model'], seconds: 0, trained: false } : await ensureTeacher(teacherPlan as TeacherPlan, log);
-  teacherTimes[teacherPlan.size] = { seconds: teacher.seconds, trained: teacher.trained, parameters: parameterCount(shapeOf(teacherPlan.size)) };
+  teacherTimes[teacherPlan.size] = { seconds: teacher.seconds, trained: teacher.trained, parameters: parameterCount(shapeOf(teacherPlan.size), (await tokenizerInfo()).vocab) };
   log(`teacher ${teacherPlan.size}: ${teacher.model}${teacher.trained ? ` (trained in ${teacher.seconds.toFixed(0)} s)` : ' (cached)'}`);
   // Variants run against this teacher: the main grid at the first data size and top-k, then
   // (--full) the other data sizes and top-k values with the main arms only.
@@ -219,8 +223,9 @@ const machine = {
   loadAverage: { mean: loads.length ? loads.reduce((sum, value) => sum + value, 0) / loads.length : loadavg()[0]!, max: loads.length ? Math.max(...loads) : loadavg()[0]!, samples: loads.length },
   date: new Date().toISOString(),
 };
-const studentParameters = Object.fromEntries(cfg.students.map((size) => [size, parameterCount(shapeOf(size))]));
-writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, results }, null, 2)}\n`);
-writeReport(outDir, { config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, results, command: process.argv.slice(2).join(' ') });
+const tokenizer = await tokenizerInfo();
+const studentParameters = Object.fromEntries(cfg.students.map((size) => [size, parameterCount(shapeOf(size), tokenizer.vocab)]));
+writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, results }, null, 2)}\n`);
+writeReport(outDir, { config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, results, command: process.argv.slice(2).join(' ') });
 log(`done in ${(wallSeconds / 60).toFixed(1)} min; results in ${outDir}`);
 if (!existsSync(join(outDir, 'results.md'))) process.exitCode = 1;

@@ -2,11 +2,11 @@
 // teacher mixture of teacher-data.mts, into .cache/teachers/<size>/run/stages/train/model. Skipped
 // when that model exists (the cache is kept between benchmark runs).
 //
-//   node --conditions=@easydistill/source --import tsx bench/kd-quality/train-teacher.mts [--size teacher-0.8m] [--steps 240] [--batch 24]
+//   node --conditions=@easydistill/source --import tsx bench/kd-quality/train-teacher.mts [--size teacher-0.5m] [--steps 240] [--batch 24]
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cacheDir, initialModel, runRecipeObject, writeJsonl } from './lib.mts';
+import { cacheDir, initialModel, runRecipeObject, tokenizerInfo, writeJsonl } from './lib.mts';
 import { teacherSkillRows } from './teacher-data.mts';
 import { studentBaseRows } from '../quickstart/student-base-data.mts';
 
@@ -33,7 +33,7 @@ export function ensureStudentBase(plan: TeacherPlan, log: (line: string) => void
 }
 
 async function ensureModel(kind: 'teachers' | 'bases', plan: TeacherPlan, makeRows: (count: number, seed: number) => unknown[], log: (line: string) => void): Promise<{ model: string; seconds: number; trained: boolean }> {
-  const dir = join(cacheDir, kind, `${plan.size}-s${plan.steps}-b${plan.batch}`);
+  const dir = join(cacheDir, kind, `${plan.size}-s${plan.steps}-b${plan.batch}${kind === 'teachers' ? '-terse30' : ''}-tok${(await tokenizerInfo()).tag}`);
   const model = join(dir, 'run/stages/train/model');
   if (existsSync(join(model, 'model.safetensors'))) return { model, seconds: 0, trained: false };
   const seed = plan.seed ?? 1;
@@ -64,7 +64,7 @@ async function ensureModel(kind: 'teachers' | 'bases', plan: TeacherPlan, makeRo
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { size: { type: 'string', default: 'teacher-0.8m' }, steps: { type: 'string', default: '240' }, batch: { type: 'string', default: '24' } } });
+  const { values } = parseArgs({ options: { size: { type: 'string', default: 'teacher-0.5m' }, steps: { type: 'string', default: '1600' }, batch: { type: 'string', default: '32' } } });
   const result = await ensureTeacher({ size: values.size!, steps: Number(values.steps), batch: Number(values.batch) });
   console.error(result);
 }
