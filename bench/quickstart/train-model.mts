@@ -1,10 +1,11 @@
 // Reproduces the quickstart's committed models with @easydistill/plugin-trainer-tfjs's SFT trainer,
 // from random weights:
-// - templates/quickstart/teacher/ (--model teacher): ~0.8M parameters, trained on the skills task
+// - templates/quickstart/teacher/ (--model teacher): ~0.91M parameters, trained on the skills task
 //   and the two synthesis formats (teacher-data.mts);
-// - templates/quickstart/student/ (--model student --out templates/quickstart/student): the ~0.1M
+// - templates/quickstart/student/ (--model student --out templates/quickstart/student): the ~0.16M
 //   student base, trained on the operations as terse commands only (student-base-data.mts).
-// Both take far longer than the quickstart's budget on 2 CPU cores, so the results are committed.
+// The teacher takes ~35 minutes on 2 CPU cores, longer than the quickstart's budget, so both are
+// committed (bench/quickstart/README.md has the exact commands).
 //
 //   node --conditions=@easydistill/source --import tsx bench/quickstart/train-model.mts --model teacher|student [--steps N] [--batch N] [--out DIR]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
