@@ -8,22 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, runCli, startCli, type CliResult } from './support/core-cli';
+import { mulberry32 } from './support/seeded-random';
 
 const pluginPath = fileURLToPath(new URL('./__fixtures__/slow-plugin', import.meta.url));
 const STAGES = ['shout', 'filter', 'answer', 'check'];
 const KILLS = 20;
-
-/** Small seeded PRNG (mulberry32), so the kill points are the same on every run of the test. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function writeRecipe(folder: string): void {
   mkdirSync(folder, { recursive: true });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCli, type CliResult } from './core-cli';
+import { mulberry32 } from './seeded-random';
 
 /**
  * SIGKILL at random moments of a full recipe: synthesis (synth/respond with the in-process HF
@@ -50,17 +51,6 @@ export interface KillReport {
   /** Bytes of model.safetensors that differ from the reference, summed over episodes. */
   weightBytesDiffering: number;
   referenceRows: Record<string, number>;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function writeRecipe(folder: string, options: KillOptions): void {

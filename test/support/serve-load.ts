@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from './seeded-random';
 
 /**
  * A bounded load generator for `easydistill serve` on loopback: `clients` concurrent clients, each
@@ -69,17 +70,6 @@ export interface ServeLoadReport {
   bad: { sent: number; rejectedInOpenAIShape: number; other: number };
   /** Server RSS samples: seconds since start, MiB. */
   rss: Array<{ s: number; mib: number }>;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Outcome {
