@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import {
   DistillError,
@@ -62,9 +61,6 @@ export class OpenAIChatTeacher implements TeacherV1 {
     this.modelId = this.options.model;
     this.logger = environment.logger ?? silentLogger;
     this.runSignal = environment.signal;
-    // Every call in flight or queued listens on the run's signal (one listener, removed when the
-    // call settles): with more than ten calls at once, Node's leak warning would be a false alarm.
-    if (this.runSignal) setMaxListeners(Math.max(getMaxListeners(this.runSignal), 4 * this.options.concurrency + 100), this.runSignal);
     const baseURL = this.options.baseURL ?? (this.options.baseURLEnv ? environment.env(this.options.baseURLEnv) : undefined);
     if (this.options.baseURLEnv && !baseURL) {
       throw new DistillError({
@@ -205,26 +201,9 @@ export class OpenAIChatTeacher implements TeacherV1 {
     requestSignal: AbortSignal | undefined,
     attempt: (signal: AbortSignal | undefined, headers: Record<string, string>) => Promise<T>,
   ): Promise<T> {
-    // A signal of this call's own, fed by the request's and the run's: the SDK leaves its abort
-    // listener on the signal it is given, which must not pile up on the run's signal call after call.
-    const source = combineSignals(requestSignal, this.runSignal);
-    const own = new AbortController();
-    const forward = () => own.abort(source!.reason);
-    if (source?.aborted) own.abort(source.reason);
-    else source?.addEventListener('abort', forward, { once: true });
-    try {
-      return await this.attempts(label, estimatedTokens, source ? own.signal : undefined, attempt);
-    } finally {
-      source?.removeEventListener('abort', forward);
-    }
-  }
-
-  private async attempts<T extends { usage: UsageV1 }>(
-    label: string,
-    estimatedTokens: number,
-    signal: AbortSignal | undefined,
-    attempt: (signal: AbortSignal | undefined, headers: Record<string, string>) => Promise<T>,
-  ): Promise<T> {
+    // A signal of this call's own (AbortSignal.any keeps no listener on its sources): the SDK
+    // leaves its abort listener on the signal it is given, which must not pile up on the run's.
+    const signal = callSignal(requestSignal, this.runSignal);
     const headers = { 'Idempotency-Key': `easydistill-${randomUUID()}` };
     const { maxAttempts } = this.options;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
@@ -272,7 +251,7 @@ function estimateTokens(messages: readonly ChatMessageV1[], completionTokens: nu
   return Math.ceil(characters / 4) + completionTokens;
 }
 
-function combineSignals(first?: AbortSignal, second?: AbortSignal): AbortSignal | undefined {
-  if (first && second) return AbortSignal.any([first, second]);
-  return first ?? second;
+function callSignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length > 0 ? AbortSignal.any(present) : undefined;
 }
