@@ -31,6 +31,9 @@ stages:
   - { id: sft, use: trainer-tfjs/sft, with: { student: ${JSON.stringify(model)}, ${training} }, in: chats, out: sft-model }
   - { id: kd, use: trainer-tfjs/kd, with: { from: sft-model, alpha: 1, loss: forward-kl, ${training} }, in: scored, out: student }
   - { id: aligned, use: trainer-tfjs/kd, with: { student: ${JSON.stringify(model)}, topKMode: tail, alpha: 1, maxSteps: 1, backend: wasm, seed: 5, evalFraction: 0.2 }, in: scored, out: same-model }
+  - { id: score-full, use: synth/respond, with: { teacher: teacher, score: true, useExistingOutput: true, topLogprobs: 5000 }, in: chats, out: scored-full }
+  - { id: aligned-top8, use: trainer-tfjs/kd, with: { student: ${JSON.stringify(model)}, alpha: 1, maxSteps: 1, backend: wasm, seed: 5, evalFraction: 0.2 }, in: scored, out: same-model-top8 }
+  - { id: aligned-full, use: trainer-tfjs/kd, with: { student: ${JSON.stringify(model)}, alpha: 1, maxSteps: 1, backend: wasm, seed: 5, evalFraction: 0.2 }, in: scored-full, out: same-model-full }
 `;
 }
 
@@ -72,6 +75,15 @@ describe('staged distillation from the CLI (SFT then KD)', () => {
     // student is the teacher: with the tail bucket the KL is 0 (an off-by-one position would not be).
     const aligned = JSON.parse(readFileSync(join(stages, 'aligned/result.json'), 'utf8')) as { metrics: Record<string, number> };
     expect(aligned.metrics.initialEvalKd).toBeLessThan(1e-5);
+    // Full-vocabulary KD: asked for more than the vocabulary (1,000 tokens), the store keeps the
+    // whole distribution, so the renormalised target is the teacher's exact distribution and the
+    // KL of the teacher to itself is 0 (float16 storage aside), where top-8 renormalised is not.
+    const store = readFileSync(join(stages, 'score-full/logits.bin'));
+    expect(store.readUInt16LE(10)).toBe(5000); // k in the file header: the asked k, padded past the vocabulary
+    const alignedFull = JSON.parse(readFileSync(join(stages, 'aligned-full/result.json'), 'utf8')) as { metrics: Record<string, number> };
+    const alignedTop8 = JSON.parse(readFileSync(join(stages, 'aligned-top8/result.json'), 'utf8')) as { metrics: Record<string, number> };
+    expect(alignedFull.metrics.initialEvalKd).toBeLessThan(1e-4);
+    expect(alignedTop8.metrics.initialEvalKd).toBeGreaterThan(100 * alignedFull.metrics.initialEvalKd!);
 
     // Metrics as they went, in the stage's metrics.jsonl: every step and the evaluations.
     const metrics = readJsonl(join(stages, 'kd/metrics.jsonl'));

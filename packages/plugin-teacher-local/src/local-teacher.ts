@@ -49,7 +49,8 @@ export class LocalTeacher implements TeacherV1 {
   async doCapabilities(): Promise<TeacherV1Capabilities> {
     return {
       logprobs: true,
-      maxTopLogprobs: 20,
+      // In process there is no API limit: up to the whole vocabulary where the model knows it.
+      maxTopLogprobs: this.model.vocabSize ?? 20,
       score: this.model.scores !== false,
       ...(this.model.tokenizerId ? { tokenizerId: this.model.tokenizerId } : {}),
     };

@@ -235,6 +235,13 @@ describe('OpenAIChatTeacher', () => {
     expect(plain.bodies).toHaveLength(1);
   });
 
+  it('declares the endpoint\'s maxTopLogprobs (20 unless set) and refuses a default topLogprobs above it', async () => {
+    const plain = await scriptedEndpoint([json(200, { choices: [{ index: 0, text: 'Hi', logprobs: { tokens: ['Hi'], token_logprobs: [null] } }] })]);
+    const teacher = new OpenAIChatTeacher({ model: 'm', baseURL: plain.baseURL, maxTopLogprobs: 1000, topLogprobs: 50, ...fast }, noEnv);
+    expect(await teacher.doCapabilities()).toEqual({ logprobs: true, maxTopLogprobs: 1000, score: false });
+    expect(() => new OpenAIChatTeacher({ model: 'm', baseURL: plain.baseURL, topLogprobs: 50 }, noEnv)).toThrow(/topLogprobs is above maxTopLogprobs/);
+  });
+
   it('refuses an apiKeyEnv that is not set, naming the variable', () => {
     expect(() => new OpenAIChatTeacher({ model: 'm', apiKeyEnv: 'TEACHER_KEY_FOR_TEST' }, noEnv)).toThrow(/apiKeyEnv names "TEACHER_KEY_FOR_TEST", which is not set/);
   });

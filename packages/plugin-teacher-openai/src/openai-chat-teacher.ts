@@ -159,7 +159,7 @@ export class OpenAIChatTeacher implements TeacherV1 {
   }
 
   private async probe(): Promise<TeacherV1Capabilities> {
-    const base: TeacherV1Capabilities = { logprobs: true, maxTopLogprobs: 20, score: false };
+    const base: TeacherV1Capabilities = { logprobs: true, maxTopLogprobs: this.options.maxTopLogprobs, score: false };
     if (this.options.score === 'off') return base;
     try {
       const scored = await this.call('completions (score probe)', 16, undefined, async (signal, headers) => {

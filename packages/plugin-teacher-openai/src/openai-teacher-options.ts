@@ -24,7 +24,16 @@ export const openaiTeacherOptionsSchema = z
     n: z.number().int().positive().max(128).optional().describe('Completions per prompt'),
     stop: z.array(z.string().min(1)).max(4).optional().describe('Up to 4 stop strings'),
     seed: z.number().int().optional().describe('Sampling seed sent to the endpoint (reproducible where it supports it)'),
-    topLogprobs: z.number().int().min(0).max(20).optional().describe('Default alternatives per generated token (0 to 20) when a stage asks for log-probabilities'),
+    topLogprobs: z.number().int().min(0).max(65535).optional().describe('Default alternatives per generated token (0 to maxTopLogprobs) when a stage asks for log-probabilities'),
+    maxTopLogprobs: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(20)
+      .describe(
+        'Most top_logprobs the endpoint returns: 20 for OpenAI (the default); more for a server started with a higher limit (vLLM --max-logprobs, easydistill serve --max-top-logprobs), e.g. for top-50 or full-vocabulary distillation',
+      ),
     concurrency: z.number().int().positive().max(4096).default(8).describe('Requests in flight at once'),
     rpm: z.number().positive().optional().describe('Requests-per-minute budget'),
     tpm: z.number().positive().optional().describe('Tokens-per-minute budget (prompt estimate + max completion tokens, corrected with the real usage)'),
@@ -39,6 +48,10 @@ export const openaiTeacherOptionsSchema = z
   .refine((options) => !(options.baseURL && options.baseURLEnv), {
     message: 'give either baseURL or baseURLEnv, not both',
     path: ['baseURLEnv'],
+  })
+  .refine((options) => options.topLogprobs === undefined || options.topLogprobs <= options.maxTopLogprobs, {
+    message: 'topLogprobs is above maxTopLogprobs (the most the endpoint returns; 20 unless set)',
+    path: ['topLogprobs'],
   });
 
 export type OpenAITeacherOptions = z.input<typeof openaiTeacherOptionsSchema>;

@@ -87,6 +87,26 @@ describe('sampling, stops and logprobs (wasm)', () => {
     await expect(generate(model, tokenizer, prompts, { ...options, seeds: [1] })).rejects.toThrow(/1 seeds for 3 prompts/);
   });
 
+  it('reports up to the whole distribution per token (top-50, full vocabulary), beyond OpenAI\'s 20', async () => {
+    const { model, tokenizer } = loaded;
+    const vocab = model.config.vocabSize;
+    const prompts = [tokenizer.encodeChat([{ role: 'user', content: 'Hi' }], { addGenerationPrompt: true })];
+    const [ten] = await generate(model, tokenizer, prompts, { maxTokens: 4, eosTokenIds: [], topLogprobs: 10 });
+    const [fifty] = await generate(model, tokenizer, prompts, { maxTokens: 4, eosTokenIds: [], topLogprobs: 50 });
+    const [full] = await generate(model, tokenizer, prompts, { maxTokens: 4, eosTokenIds: [], topLogprobs: vocab + 100 });
+    expect(full!.tokenIds).toEqual(ten!.tokenIds);
+    full!.logprobs!.forEach((step, position) => {
+      expect(fifty!.logprobs![position]!.top).toHaveLength(50);
+      expect(step.top).toHaveLength(vocab); // asked for more than the vocabulary: all of it
+      expect(new Set(step.top.map((entry) => entry.id)).size).toBe(vocab);
+      // The whole distribution sums to 1, descending, and starts as the top-10 and top-50 do.
+      expect(Math.log(step.top.reduce((sum, entry) => sum + Math.exp(entry.logprob), 0))).toBeCloseTo(0, 5);
+      step.top.slice(1).forEach((entry, rank) => expect(entry.logprob).toBeLessThanOrEqual(step.top[rank]!.logprob));
+      expect(step.top.slice(0, 10)).toEqual(ten!.logprobs![position]!.top);
+      expect(step.top.slice(0, 50)).toEqual(fifty!.logprobs![position]!.top);
+    });
+  });
+
   it('is reproducible with a seed, honours top-k 1 as greedy, stop strings and eos', async () => {
     const { model, tokenizer } = loaded;
     const prompts = [tokenizer.encodeChat([{ role: 'user', content: 'Write a poem.' }], { addGenerationPrompt: true })];

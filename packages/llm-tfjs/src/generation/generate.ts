@@ -73,7 +73,8 @@ export async function generate(
   if (prompts.some((prompt) => prompt.length === 0)) throw new LlmError('option-invalid', 'generate: every prompt needs at least one token.');
   const eos = new Set(options.eosTokenIds ?? tokenizer.eosTokenIds);
   const stops = (options.stop ?? []).filter((stop) => stop.length > 0);
-  const topLogprobs = Math.max(0, Math.min(20, options.topLogprobs ?? 0));
+  // Up to the whole vocabulary (full-distribution distillation); OpenAI's limit of 20 is the server's to apply.
+  const topLogprobs = Math.max(0, Math.min(model.config.vocabSize, options.topLogprobs ?? 0));
   const wantLogprobs = options.topLogprobs !== undefined;
   if (options.seeds && options.seeds.length !== prompts.length) {
     throw new LlmError('option-invalid', `generate: options.seeds has ${options.seeds.length} seeds for ${prompts.length} prompts.`);

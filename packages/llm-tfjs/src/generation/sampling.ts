@@ -28,6 +28,13 @@ export function logSumExp(row: ArrayLike<number>): number {
 
 /** The `count` largest entries, descending (ties: lower id first). */
 export function topEntries(row: ArrayLike<number>, count: number): { id: number; value: number }[] {
+  // A large share of the row (up to the whole vocabulary): one sort, O(V log V), instead of the
+  // insertion below, O(V × count) at worst. Ties keep the lower id first, as the insertion does.
+  if (count > 32 && count * 16 > row.length) {
+    const ids = Array.from({ length: row.length }, (_, index) => index);
+    ids.sort((a, b) => row[b] - row[a] || a - b);
+    return ids.slice(0, count).map((id) => ({ id, value: row[id] }));
+  }
   const best: { id: number; value: number }[] = [];
   for (let index = 0; index < row.length; index += 1) {
     const value = row[index];

@@ -9,8 +9,12 @@ export const respondAgentOptionsSchema = z.strictObject({
     teacher: teacherReference,
     /** System prompt put before the row's question (a row's own `system` is used otherwise). */
     system: z.string().optional(),
-    /** Store the teacher's top-k log-probabilities of each generated token (0 = none, at most 20). */
-    topLogprobs: z.number().int().min(0).max(20).default(0),
+    /**
+     * Store the teacher's top-k log-probabilities of each generated token (0 = none). At most what
+     * the teacher returns (its `maxTopLogprobs`: 20 for OpenAI, the vocabulary for a local model);
+     * a value at or above the vocabulary size stores the whole distribution.
+     */
+    topLogprobs: z.number().int().min(0).max(65535).default(0),
     /**
      * White-box: score the response under teacher forcing with `doScore` (top `topLogprobs`, 10 when
      * unset) instead of taking generation log-probabilities. Needs a teacher with `score`.

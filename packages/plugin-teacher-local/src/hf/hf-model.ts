@@ -14,6 +14,7 @@ export class HfModel implements ServedModel {
   readonly modelId: string;
   readonly tokenizerId: string;
   readonly contextLength: number;
+  readonly vocabSize: number;
 
   private constructor(
     private readonly model: CausalLM,
@@ -24,6 +25,7 @@ export class HfModel implements ServedModel {
     this.modelId = modelId;
     this.tokenizerId = tokenizer.id;
     this.contextLength = model.config.maxPositionEmbeddings;
+    this.vocabSize = model.config.vocabSize;
   }
 
   /** Loads `pathOrHubId` (a folder, or a Hub id downloaded into the cache) on `backend` (default: the best that starts). */
@@ -93,7 +95,8 @@ export class HfModel implements ServedModel {
   async score(request: ServedScoreRequest): Promise<ServedScore> {
     const prefix = request.prefixMessages ? this.tokenizer.encodeChat(request.prefixMessages as ChatMessageV1[], { addGenerationPrompt: true }) : [];
     const ids = this.tokenizer.encode(request.text, { addSpecialTokens: prefix.length === 0 });
-    const k = Math.max(1, request.topK);
+    // Asked for more than the vocabulary: the whole distribution.
+    const k = Math.min(this.vocabSize, Math.max(1, request.topK));
     // Without a prefix the first token has no context: it is echoed with a null log-probability.
     const context = prefix.length > 0 ? prefix : ids.slice(0, 1);
     const scoredIds = prefix.length > 0 ? ids : ids.slice(1);

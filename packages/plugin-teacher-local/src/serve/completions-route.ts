@@ -16,8 +16,8 @@ interface Engine {
  * the model's chat template and generation prompt that the prompt continues; the answer then
  * carries `prefix_messages_tokens`.
  */
-export async function handleCompletions(body: Record<string, unknown>, model: ServedModel, engine: Engine): Promise<{ key: string; answer: Record<string, unknown> }> {
-  const parsed = parseCompletionRequest(body, model.contextLength);
+export async function handleCompletions(body: Record<string, unknown>, model: ServedModel, engine: Engine, maxTopLogprobs?: number): Promise<{ key: string; answer: Record<string, unknown> }> {
+  const parsed = parseCompletionRequest(body, model.contextLength, maxTopLogprobs);
   const wantLogprobs = parsed.logprobs !== undefined;
   const topLogprobs = parsed.logprobs ?? 0;
   const choices: Array<Record<string, unknown>> = [];

@@ -22,7 +22,7 @@ try {
   port.close();
   throw error;
 }
-port.postMessage({ type: 'ready', modelId: model.modelId, tokenizerId: model.tokenizerId, contextLength: model.contextLength } satisfies WorkerReply);
+port.postMessage({ type: 'ready', modelId: model.modelId, tokenizerId: model.tokenizerId, contextLength: model.contextLength, vocabSize: model.vocabSize } satisfies WorkerReply);
 
 port.on('message', (message: WorkerRequest) => {
   void handle(message);

@@ -4,6 +4,9 @@ import type { ServedGenerateRequest } from './served-model';
 
 type Body = Record<string, unknown>;
 
+/** OpenAI's limit on `top_logprobs` (chat) and `logprobs` (completions); a server may be started with more. */
+export const OPENAI_MAX_TOP_LOGPROBS = 20;
+
 function invalid(param: string, message: string): never {
   throw new OpenAIHttpError(400, `${param}: ${message}`, 'invalid_request_error', param);
 }
@@ -72,12 +75,15 @@ export function parseSampling(body: Body, defaultMaxTokens: number, contextLengt
   };
 }
 
-/** `/v1/chat/completions` body → a generation request. */
-export function parseChatRequest(body: Body, defaultMaxTokens: number, contextLength?: number): { request: ServedGenerateRequest; logprobs: boolean; stream: boolean; includeUsage: boolean } {
+/**
+ * `/v1/chat/completions` body → a generation request. `maxTopLogprobs`: the most `top_logprobs` a
+ * request may ask for (20, OpenAI's limit, unless the server was started with more).
+ */
+export function parseChatRequest(body: Body, defaultMaxTokens: number, contextLength?: number, maxTopLogprobs = OPENAI_MAX_TOP_LOGPROBS): { request: ServedGenerateRequest; logprobs: boolean; stream: boolean; includeUsage: boolean } {
   const messages = parseMessages(body.messages, 'messages');
   const logprobs = body.logprobs === true;
   if (body.logprobs !== undefined && body.logprobs !== null && typeof body.logprobs !== 'boolean') invalid('logprobs', 'expected a boolean');
-  const topLogprobs = integerParam(body, 'top_logprobs', 0, 0, 20)!;
+  const topLogprobs = integerParam(body, 'top_logprobs', 0, 0, maxTopLogprobs)!;
   if (topLogprobs > 0 && !logprobs) invalid('top_logprobs', 'logprobs must be true when top_logprobs is set');
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
   return {
@@ -89,7 +95,7 @@ export function parseChatRequest(body: Body, defaultMaxTokens: number, contextLe
 }
 
 /** `/v1/completions` body. `prefix_messages` (extension): chat messages the prompt continues after the generation prompt. */
-export function parseCompletionRequest(body: Body, contextLength?: number): {
+export function parseCompletionRequest(body: Body, contextLength?: number, maxTopLogprobs = OPENAI_MAX_TOP_LOGPROBS): {
   prompts: string[];
   prefixMessages?: ChatMessageV1[];
   echo: boolean;
@@ -107,7 +113,7 @@ export function parseCompletionRequest(body: Body, contextLength?: number): {
     prompts,
     ...(prefixMessages ? { prefixMessages } : {}),
     echo: body.echo === true,
-    logprobs: integerParam(body, 'logprobs', undefined, 0, 20),
+    logprobs: integerParam(body, 'logprobs', undefined, 0, maxTopLogprobs),
     sampling: parseSampling(body, 16, contextLength),
   };
 }

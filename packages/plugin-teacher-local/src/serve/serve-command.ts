@@ -21,6 +21,8 @@ Options:
   --max-batch-size <n>       most requests decoded together (default 16)
   --max-queue <n>            most requests waiting for the model; more get a 503 with Retry-After (default 256)
   --max-tokens <n>           max_tokens of chat requests that give none (default 256)
+  --max-top-logprobs <n>     most top_logprobs a request may ask for (default 20, OpenAI's limit;
+                             up to the vocabulary size for top-50 or full-distribution distillation)
   --body-limit <bytes>       largest request body (default 4194304)
   --request-timeout <ms>     most time a client may take to send a request (default 30000; 408 after)
   --context-size <n>         GGUF only: context size in tokens
@@ -64,7 +66,7 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
       options: {
         model: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'api-key-env': { type: 'string' },
         'served-model-name': { type: 'string' }, backend: { type: 'string' }, 'max-batch-size': { type: 'string' }, 'max-queue': { type: 'string' },
-        'max-tokens': { type: 'string' }, 'body-limit': { type: 'string' }, 'request-timeout': { type: 'string' }, 'context-size': { type: 'string' },
+        'max-top-logprobs': { type: 'string' }, 'max-tokens': { type: 'string' }, 'body-limit': { type: 'string' }, 'request-timeout': { type: 'string' }, 'context-size': { type: 'string' },
         'gpu-layers': { type: 'string' }, parallel: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -89,13 +91,14 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
     apiKey = io.env[keyName];
     if (!apiKey) return fail(`--api-key-env names "${keyName}", which is not set; export ${keyName}=<key> first`);
   }
-  let port: number, maxBatchSize: number, maxQueuedRequests: number, defaultMaxTokens: number, bodyLimitBytes: number, requestTimeoutMs: number, contextSize: number | undefined;
+  let port: number, maxBatchSize: number, maxQueuedRequests: number, maxTopLogprobs: number, defaultMaxTokens: number, bodyLimitBytes: number, requestTimeoutMs: number, contextSize: number | undefined;
   let gpuLayers: 'auto' | 'max' | number | undefined;
   let parallel: number | undefined, threads: number | undefined;
   try {
     port = positiveInteger(values.port as string | undefined, 'port', 8000, true);
     maxBatchSize = positiveInteger(values['max-batch-size'] as string | undefined, 'max-batch-size', 16);
     maxQueuedRequests = positiveInteger(values['max-queue'] as string | undefined, 'max-queue', 256);
+    maxTopLogprobs = positiveInteger(values['max-top-logprobs'] as string | undefined, 'max-top-logprobs', 20);
     defaultMaxTokens = positiveInteger(values['max-tokens'] as string | undefined, 'max-tokens', 256);
     bodyLimitBytes = positiveInteger(values['body-limit'] as string | undefined, 'body-limit', 4 * 1024 * 1024);
     requestTimeoutMs = positiveInteger(values['request-timeout'] as string | undefined, 'request-timeout', 30_000);
@@ -123,7 +126,7 @@ export async function runServe(argv: string[], io: CommandIoV1, hooks: { stopSig
   });
   let server: RunningServer;
   try {
-    server = await startServer({ model, host, port, ...(apiKey ? { apiKey } : {}), maxBatchSize, maxQueuedRequests, defaultMaxTokens, bodyLimitBytes, requestTimeoutMs });
+    server = await startServer({ model, host, port, ...(apiKey ? { apiKey } : {}), maxBatchSize, maxQueuedRequests, maxTopLogprobs, defaultMaxTokens, bodyLimitBytes, requestTimeoutMs });
   } catch (error) {
     await model.close();
     return fail(`cannot listen on ${host}:${port}: ${(error as Error).message}`);

@@ -74,6 +74,11 @@ export interface ServedModel {
   readonly tokenizerId?: string;
   /** Longest context in tokens, when known. */
   readonly contextLength?: number;
+  /**
+   * Tokens in the vocabulary, when known: the most log-probabilities a position can report (the
+   * whole distribution). Without it the model reports at most 20 per position, as OpenAI does.
+   */
+  readonly vocabSize?: number;
   /** One result (or the Error that request met) per request, in order. */
   generateBatch(requests: readonly ServedGenerateRequest[]): Promise<Array<ServedGeneration | Error>>;
   score(request: ServedScoreRequest): Promise<ServedScore>;

@@ -47,6 +47,33 @@ describe('easydistill serve (HTTP layer over tiny-qwen2)', () => {
     });
   });
 
+  it('caps top_logprobs at OpenAI\'s 20 unless started with more; then returns up to the whole distribution, as in process', async () => {
+    const vocab = model.vocabSize;
+    expect(await new LocalTeacher('teacher-local/hf', model).doCapabilities()).toMatchObject({ maxTopLogprobs: vocab });
+    const refused = await fetch(`${server.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'tiny-qwen2', messages, max_tokens: 2, logprobs: true, top_logprobs: 21 }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { param: string; message: string } }).error).toMatchObject({ param: 'top_logprobs', message: expect.stringMatching(/from 0 to 20/) });
+    const wide = await startServer({ model, maxTopLogprobs: 100_000 });
+    try {
+      const wideClient = new OpenAI({ baseURL: wide.baseURL, apiKey: 'none', maxRetries: 0 });
+      const answer = await wideClient.chat.completions.create({ model: 'tiny-qwen2', messages, max_tokens: 3, temperature: 0, logprobs: true, top_logprobs: vocab + 7 });
+      const local = await new LocalTeacher('teacher-local/hf', model).doGenerate({ messages, maxTokens: 3, temperature: 0, topLogprobs: vocab + 7 });
+      answer.choices[0]!.logprobs!.content!.forEach((entry, index) => {
+        const ids = entry.top_logprobs.map((top) => (top as unknown as { id: number }).id);
+        expect(ids).toHaveLength(vocab);
+        expect(new Set(ids).size).toBe(vocab);
+        expect(ids).toEqual(local.choices[0]!.logprobs![index]!.top.map((top) => top.id));
+        expect(Math.log(entry.top_logprobs.reduce((sum, top) => sum + Math.exp(top.logprob), 0))).toBeCloseTo(0, 4);
+      });
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('streams server-sent events whose deltas join to the same text and end with data: [DONE]', async () => {
     const whole = await client.chat.completions.create({ model: 'tiny-qwen2', messages, max_tokens: 12, temperature: 0 });
     const stream = await client.chat.completions.create({ model: 'tiny-qwen2', messages, max_tokens: 12, temperature: 0, stream: true, stream_options: { include_usage: true } });

@@ -40,6 +40,12 @@ export interface ServerOptions {
   maxQueuedRequests?: number;
   /** Milliseconds a batch waits for more requests before it starts (default 5). */
   batchWindowMs?: number;
+  /**
+   * Most `top_logprobs` (chat) or `logprobs` (completions) a request may ask for. Default 20,
+   * OpenAI's limit; more (up to the vocabulary, beyond which the answer holds the whole
+   * distribution) lets white-box distillation keep top-50 or full-vocabulary log-probabilities.
+   */
+  maxTopLogprobs?: number;
   /** `max_tokens` of a chat request that gives none (default 256). */
   defaultMaxTokens?: number;
   /** How long an answer to a request with an `Idempotency-Key` is kept for retries of it (default 10 minutes). */
@@ -198,11 +204,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       checkModel(body);
       const fingerprint = `${path} ${JSON.stringify(body)}`;
       if (path === '/v1/completions') {
-        const { value, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => admit(() => handleCompletions(body, model, engine)));
+        const { value, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => admit(() => handleCompletions(body, model, engine, options.maxTopLogprobs)));
         sendJson(response, 200, value.answer);
         return replayed ? void (counters.replayed += 1) : recordAnswer(value.key);
       }
-      const parsed = parseChatRequest(body, defaultMaxTokens, model.contextLength);
+      const parsed = parseChatRequest(body, defaultMaxTokens, model.contextLength, options.maxTopLogprobs);
       const { value: generation, replayed } = await idempotency.run(idempotencyKey, fingerprint, () => admit(() => engine.generate(parsed.request)));
       if (parsed.stream) streamChatCompletion(response, model.modelId, generation, { logprobs: parsed.logprobs, topLogprobs: parsed.request.topLogprobs, includeUsage: parsed.includeUsage });
       else sendChatCompletion(response, model.modelId, generation, parsed.logprobs, parsed.request.topLogprobs);

@@ -27,7 +27,7 @@ export interface SerializedError {
 
 /** Model thread → HTTP thread. */
 export type WorkerReply =
-  | { type: 'ready'; modelId: string; tokenizerId: string; contextLength: number }
+  | { type: 'ready'; modelId: string; tokenizerId: string; contextLength: number; vocabSize?: number }
   | { type: 'failed'; error: SerializedError }
   | { type: 'result'; id: number; value: Array<{ value: ServedGeneration } | { error: SerializedError }> | ServedScore }
   | { type: 'error'; id: number; error: SerializedError }

@@ -41,6 +41,7 @@ export class WorkerServedModel implements ServedModel {
     readonly modelId: string,
     readonly tokenizerId: string,
     readonly contextLength: number,
+    readonly vocabSize: number | undefined,
   ) {
     worker.on('message', (reply: WorkerReply) => this.onReply(reply));
     worker.on('error', (error) => this.stop(new Error(`the model worker failed: ${error.message}`)));
@@ -67,7 +68,7 @@ export class WorkerServedModel implements ServedModel {
         throw error;
       })
       .finally(() => worker.off('message', listeners.message!).off('error', listeners.error!).off('exit', listeners.exit!));
-    return new WorkerServedModel(worker, ready.modelId, ready.tokenizerId, ready.contextLength);
+    return new WorkerServedModel(worker, ready.modelId, ready.tokenizerId, ready.contextLength, ready.vocabSize);
   }
 
   generateBatch(requests: readonly ServedGenerateRequest[]): Promise<Array<ServedGeneration | Error>> {

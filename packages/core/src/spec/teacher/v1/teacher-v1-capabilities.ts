@@ -6,7 +6,7 @@
 export interface TeacherV1Capabilities {
   /** Returns per-token log-probabilities of generated tokens. */
   logprobs: boolean;
-  /** Most alternatives per position it can return (OpenAI: 20). */
+  /** Most alternatives per position it can return (OpenAI: 20; a local model: its vocabulary size). */
   maxTopLogprobs: number;
   /** Can score a given response under teacher forcing (white-box). */
   score: boolean;

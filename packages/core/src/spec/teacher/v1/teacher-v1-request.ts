@@ -11,7 +11,10 @@ export interface TeacherV1Request {
   maxTokens?: number;
   stop?: string[];
   seed?: number;
-  /** Ask for per-token log-probabilities with this many alternatives (0 to 20); needs `logprobs`. */
+  /**
+   * Ask for per-token log-probabilities with this many alternatives (0 to the teacher's
+   * `maxTopLogprobs`: 20 for OpenAI; a local model can return its whole vocabulary); needs `logprobs`.
+   */
   topLogprobs?: number;
   signal?: AbortSignal;
 }
