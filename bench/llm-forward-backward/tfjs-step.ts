@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CausalLM, causalLmLoss, initBackend, parseModelConfig, wasmThreadsInUse, type BackendName } from '../../packages/llm-tfjs/src/index';
+import { adamUpdate, CausalLM, causalLmLoss, initBackend, parseModelConfig, wasmThreadsInUse, type BackendName } from '../../packages/llm-tfjs/src/index';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +20,9 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     // XNNPACK threads of the wasm backend (default: llm-tfjs's default, the CPUs available).
     threads: { type: 'string' },
+    // 'fused': Adam through llm-tfjs's adamUpdate (the trainer's path: one LlmAdamUpdate kernel per
+    // parameter on wasm/cpu); 'tfjs': tf.train.adam (a dozen elementwise kernels per parameter).
+    optimizer: { type: 'string', default: 'fused' },
   },
 });
 
@@ -41,9 +44,30 @@ for (let index = 0; index < idsData.length; index += 1) {
   idsData[index] = state % config.vocabSize;
 }
 const ids = tf.tensor2d(idsData, [batch, seq], 'int32');
-const optimizer = tf.train.adam(1e-4);
+const optimizer = values.optimizer === 'tfjs' ? tf.train.adam(1e-4) : undefined;
+const variables = model.trainableVariables();
+const moments = variables.map((variable) => [tf.zerosLike(variable), tf.zerosLike(variable)]);
+let updates = 0;
 const step = (): number => {
-  const loss = optimizer.minimize(() => causalLmLoss(model.forward(ids), ids), true, model.trainableVariables())!;
+  if (optimizer) {
+    const loss = optimizer.minimize(() => causalLmLoss(model.forward(ids), ids), true, variables)!;
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return value;
+  }
+  // torch.optim.Adam's update (lr 1e-4, betas 0.9/0.999, eps 1e-8), as the trainer's AdamW runs it.
+  const { value: loss, grads } = tf.variableGrads(() => causalLmLoss(model.forward(ids), ids), variables);
+  updates += 1;
+  variables.forEach((variable, index) => {
+    const [next, first, second] = adamUpdate(variable, moments[index][0], moments[index][1], grads[variable.name], {
+      learningRate: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: updates,
+    });
+    tf.dispose(moments[index]);
+    moments[index] = [first, second];
+    variable.assign(next);
+    next.dispose();
+  });
+  tf.dispose(grads);
   const value = loss.dataSync()[0];
   loss.dispose();
   return value;
@@ -69,6 +93,7 @@ if (values.memory) {
   const times: number[] = [];
   const cpuTimes: number[] = [];
   let kernels: { name: string; ms: number; count: number }[] | undefined;
+  let kernelTotals: { name: string; ms: number; count: number }[] | undefined;
   for (let index = 0; index < Number(values.steps); index += 1) {
     const started = performance.now();
     const cpu = process.cpuUsage();
@@ -88,16 +113,25 @@ if (values.memory) {
       entry.count += 1;
       byName.set(key, entry);
     }
+    const totals = new Map<string, { ms: number; count: number }>();
+    for (const kernel of profile.kernels) {
+      const entry = totals.get(kernel.name) ?? { ms: 0, count: 0 };
+      entry.ms += typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+      entry.count += 1;
+      totals.set(kernel.name, entry);
+    }
+    kernelTotals = [...totals.entries()].map(([name, entry]) => ({ name, ...entry })).sort((a, b) => b.ms - a.ms);
     kernels = [...byName.entries()].map(([name, entry]) => ({ name, ...entry })).sort((a, b) => b.ms - a.ms).slice(0, 40);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   console.log(JSON.stringify({
-    kind: 'speed', framework: 'tfjs', config: values.config, backend, threads, parameters, batch, seq, steps: times.length,
+    kind: 'speed', framework: 'tfjs', config: values.config, backend, threads, optimizer: values.optimizer, parameters, batch, seq, steps: times.length,
     stepMs: times, medianStepMs: median, cpuMs: cpuTimes,
-    medianCpuMs: [...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)], tokensPerSecond: (batch * seq * 1000) / median, losses, kernels,
+    medianCpuMs: [...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)], tokensPerSecond: (batch * seq * 1000) / median, losses, kernelTotals, kernels,
   }));
 }
-optimizer.dispose();
+optimizer?.dispose();
+tf.dispose(moments.flat());
 ids.dispose();
 model.dispose();

@@ -3,6 +3,7 @@ export { wasmThreadsInUse, MAX_WASM_THREADS } from './backend/wasm-threads';
 export { parseModelConfig, parseGenerationEos, type ModelConfig, type RopeConfig } from './config/model-config';
 export { LlmError } from './errors/llm-error';
 export { registerTrainingKernels } from './kernels/training-kernels';
+export { adamUpdate, composedAdamUpdate, type AdamUpdateOptions, type AdamUpdateScalars } from './kernels/adam-update';
 export { CausalLM, type ForwardOptions, type LoadOptions, type SaveOptions } from './model/causal-lm';
 export { causalLmLoss } from './model/causal-lm-loss';
 export { KVCache } from './model/kv-cache';

@@ -5,41 +5,49 @@ import * as tf from '@tensorflow/tfjs';
  * kernel registry:
  *
  * - `LlmCrossEntropy`: logits `[n, vocab]` float32 and labels `[n]` int32 (negative = no
- *   target) to `[loss, logSumExp]`, each `[n]` float32; `loss[i] = logSumExp(logits[i]) -
- *   logits[i, labels[i]]`, 0 where the label is negative.
- * - `LlmCrossEntropyGrad`: logits, labels, logSumExp and the upstream gradient `dy` `[n]` to
- *   `dLogits[i, j] = dy[i] · (exp(logits[i, j] - logSumExp[i]) - [j = labels[i]])`, 0 on rows
- *   without a target.
+ *   target) to `[loss, exps, scale]`: `loss[i] = logSumExp(logits[i]) - logits[i, labels[i]]`
+ *   `[n]`, `exps[i, j] = exp(logits[i, j] - max_j logits[i])` `[n, vocab]` and
+ *   `scale[i] = 1 / Σ_j exps[i, j]` `[n]`, so that `exps[i] · scale[i]` is the softmax; rows
+ *   without a target get loss 0, scale 0 and zero exps.
+ * - `LlmCrossEntropyGrad`: exps, scale, labels and the upstream gradient `dy` `[n]` to
+ *   `dLogits[i, j] = dy[i] · (exps[i, j] · scale[i] - [j = labels[i]])`, 0 on rows without a
+ *   target.
  *
- * One pass over the logits for the loss (max, then sum of exponentials, in float64) and one for
- * the gradient, instead of the log-softmax, its exponential, the gather into the flattened
- * log-probabilities and the scatter of its gradient that autodiff of the composed ops runs.
+ * The exponentials are computed once, in the forward pass (a max pass and an exp-and-sum pass over
+ * the logits); the gradient is one multiply pass. The logits themselves are not kept for the
+ * backward pass (the exps take their place), so memory stays that of one `[n, vocab]` tensor.
+ * This replaces the log-softmax, its exponential, the gather into the flattened log-probabilities
+ * and the scatter of its gradient that autodiff of the composed ops runs.
  */
 export const CROSS_ENTROPY = 'LlmCrossEntropy';
 export const CROSS_ENTROPY_GRAD = 'LlmCrossEntropyGrad';
 
-function rowsForward(logits: Float32Array, labels: Int32Array, vocab: number, loss: Float32Array, logSumExp: Float32Array): void {
+function rowsForward(logits: Float32Array, labels: Int32Array, vocab: number, loss: Float32Array, exps: Float32Array, scale: Float32Array): void {
   const rows = labels.length;
   for (let row = 0; row < rows; row += 1) {
     const label = labels[row];
+    const base = row * vocab;
     if (label < 0) {
       loss[row] = 0;
-      logSumExp[row] = 0;
+      scale[row] = 0;
+      exps.fill(0, base, base + vocab);
       continue;
     }
     if (label >= vocab) throw new RangeError(`${CROSS_ENTROPY}: label ${label} at row ${row} is outside the vocabulary (size ${vocab}).`);
-    const base = row * vocab;
     let max = -Infinity;
     for (let column = 0; column < vocab; column += 1) if (logits[base + column] > max) max = logits[base + column];
     let sum = 0;
-    for (let column = 0; column < vocab; column += 1) sum += Math.exp(logits[base + column] - max);
-    const lse = max + Math.log(sum);
-    logSumExp[row] = lse;
-    loss[row] = lse - logits[base + label];
+    for (let column = 0; column < vocab; column += 1) {
+      const e = Math.exp(logits[base + column] - max);
+      exps[base + column] = e;
+      sum += e;
+    }
+    scale[row] = 1 / sum;
+    loss[row] = max + Math.log(sum) - logits[base + label];
   }
 }
 
-function rowsBackward(logits: Float32Array, labels: Int32Array, logSumExp: Float32Array, dy: Float32Array, vocab: number, out: Float32Array): void {
+function rowsBackward(exps: Float32Array, scale: Float32Array, labels: Int32Array, dy: Float32Array, vocab: number, out: Float32Array): void {
   const rows = labels.length;
   for (let row = 0; row < rows; row += 1) {
     const label = labels[row];
@@ -48,10 +56,9 @@ function rowsBackward(logits: Float32Array, labels: Int32Array, logSumExp: Float
       out.fill(0, base, base + vocab);
       continue;
     }
-    const scale = dy[row];
-    const lse = logSumExp[row];
-    for (let column = 0; column < vocab; column += 1) out[base + column] = Math.exp(logits[base + column] - lse) * scale;
-    out[base + label] -= scale;
+    const factor = dy[row] * scale[row];
+    for (let column = 0; column < vocab; column += 1) out[base + column] = exps[base + column] * factor;
+    out[base + label] -= dy[row];
   }
 }
 
@@ -72,6 +79,13 @@ function check(logits: tf.TensorInfo, labels: tf.TensorInfo): { rows: number; vo
   return { rows: logits.shape[0], vocab: logits.shape[1] };
 }
 
+interface GradInputs {
+  exps: tf.TensorInfo;
+  scale: tf.TensorInfo;
+  labels: tf.TensorInfo;
+  dy: tf.TensorInfo;
+}
+
 const wasmForward: tf.KernelConfig = {
   kernelName: CROSS_ENTROPY,
   backendName: 'wasm',
@@ -80,13 +94,12 @@ const wasmForward: tf.KernelConfig = {
     const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
     const { rows, vocab } = check(logits, labels);
     const loss = wasm.makeOutput([rows], 'float32');
-    const logSumExp = wasm.makeOutput([rows], 'float32');
+    const exps = wasm.makeOutput([rows, vocab], 'float32');
+    const scale = wasm.makeOutput([rows], 'float32');
     // Views after the allocations: growing the wasm memory detaches earlier ones.
-    rowsForward(
-      wasm.typedArrayFromHeap(logits) as Float32Array, wasm.typedArrayFromHeap(labels) as Int32Array, vocab,
-      wasm.typedArrayFromHeap(loss) as Float32Array, wasm.typedArrayFromHeap(logSumExp) as Float32Array,
-    );
-    return [loss, logSumExp];
+    const view = (info: tf.TensorInfo) => wasm.typedArrayFromHeap(info) as Float32Array;
+    rowsForward(view(logits), wasm.typedArrayFromHeap(labels) as Int32Array, vocab, view(loss), view(exps), view(scale));
+    return [loss, exps, scale];
   },
 };
 
@@ -95,14 +108,11 @@ const wasmBackward: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend }) => {
     const wasm = backend as unknown as WasmBackendLike;
-    const { logits, labels, logSumExp, dy } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo; logSumExp: tf.TensorInfo; dy: tf.TensorInfo };
-    const { vocab } = check(logits, labels);
-    const out = wasm.makeOutput(logits.shape, 'float32');
-    rowsBackward(
-      wasm.typedArrayFromHeap(logits) as Float32Array, wasm.typedArrayFromHeap(labels) as Int32Array,
-      wasm.typedArrayFromHeap(logSumExp) as Float32Array, wasm.typedArrayFromHeap(dy) as Float32Array, vocab,
-      wasm.typedArrayFromHeap(out) as Float32Array,
-    );
+    const { exps, scale, labels, dy } = inputs as unknown as GradInputs;
+    const { vocab } = check(exps, labels);
+    const out = wasm.makeOutput(exps.shape, 'float32');
+    const view = (info: tf.TensorInfo) => wasm.typedArrayFromHeap(info) as Float32Array;
+    rowsBackward(view(exps), view(scale), wasm.typedArrayFromHeap(labels) as Int32Array, view(dy), vocab, view(out));
     return out;
   },
 };
@@ -115,9 +125,10 @@ const cpuForward: tf.KernelConfig = {
     const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
     const { rows, vocab } = check(logits, labels);
     const loss = new Float32Array(rows);
-    const logSumExp = new Float32Array(rows);
-    rowsForward(cpu.readSync(logits.dataId) as Float32Array, cpu.readSync(labels.dataId) as Int32Array, vocab, loss, logSumExp);
-    return [cpu.makeTensorInfo([rows], 'float32', loss), cpu.makeTensorInfo([rows], 'float32', logSumExp)];
+    const exps = new Float32Array(rows * vocab);
+    const scale = new Float32Array(rows);
+    rowsForward(cpu.readSync(logits.dataId) as Float32Array, cpu.readSync(labels.dataId) as Int32Array, vocab, loss, exps, scale);
+    return [cpu.makeTensorInfo([rows], 'float32', loss), cpu.makeTensorInfo([rows, vocab], 'float32', exps), cpu.makeTensorInfo([rows], 'float32', scale)];
   },
 };
 
@@ -126,14 +137,12 @@ const cpuBackward: tf.KernelConfig = {
   backendName: 'cpu',
   kernelFunc: ({ inputs, backend }) => {
     const cpu = backend as unknown as CpuBackendLike;
-    const { logits, labels, logSumExp, dy } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo; logSumExp: tf.TensorInfo; dy: tf.TensorInfo };
-    const { vocab } = check(logits, labels);
-    const out = new Float32Array(logits.shape[0] * vocab);
-    rowsBackward(
-      cpu.readSync(logits.dataId) as Float32Array, cpu.readSync(labels.dataId) as Int32Array,
-      cpu.readSync(logSumExp.dataId) as Float32Array, cpu.readSync(dy.dataId) as Float32Array, vocab, out,
-    );
-    return cpu.makeTensorInfo(logits.shape, 'float32', out);
+    const { exps, scale, labels, dy } = inputs as unknown as GradInputs;
+    const { vocab } = check(exps, labels);
+    const out = new Float32Array(exps.shape[0] * vocab);
+    const read = (info: tf.TensorInfo) => cpu.readSync(info.dataId) as Float32Array;
+    rowsBackward(read(exps), read(scale), cpu.readSync(labels.dataId) as Int32Array, read(dy), vocab, out);
+    return cpu.makeTensorInfo(exps.shape, 'float32', out);
   },
 };
 
@@ -152,13 +161,13 @@ export function hasFusedCrossEntropy(): boolean {
  */
 export function fusedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   const forward = (x: tf.Tensor, y: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [loss, logSumExp] = tf.engine().runKernel(CROSS_ENTROPY, { logits: x, labels: y }) as unknown as tf.Tensor[];
-    save([x, y, logSumExp]);
+    const [loss, exps, scale] = tf.engine().runKernel(CROSS_ENTROPY, { logits: x, labels: y }) as unknown as tf.Tensor[];
+    save([exps, scale, y]);
     return {
       value: loss,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedLogits, savedLabels, savedLogSumExp] = saved;
-        const dLogits = tf.engine().runKernel(CROSS_ENTROPY_GRAD, { logits: savedLogits, labels: savedLabels, logSumExp: savedLogSumExp, dy }) as unknown as tf.Tensor;
+        const [savedExps, savedScale, savedLabels] = saved;
+        const dLogits = tf.engine().runKernel(CROSS_ENTROPY_GRAD, { exps: savedExps, scale: savedScale, labels: savedLabels, dy }) as unknown as tf.Tensor;
         return [dLogits, tf.zerosLike(savedLabels)];
       },
     };

@@ -34,3 +34,22 @@ describe('wasm BatchMatMul wrapper', () => {
     expect(maxAbsDiff(wasm, cpu)).toBeLessThan(1e-4);
   });
 });
+
+/** wasm's Identity (run by tf.clone and on every tensor saved for the backward pass) shares memory. */
+describe('wasm Identity', () => {
+  it('shares the input memory, and the clone outlives the original', async () => {
+    await initBackend('wasm');
+    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const buffers = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(buffers); // no copy: the clone uses x's buffer
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    const z = tf.add(y, 1); // a kernel writing its own output leaves the shared memory alone
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(z.dataSync())).toEqual([2, 3, 4, 5, 6, 7]);
+    tf.dispose([y, z]);
+    const strings = tf.tensor1d(['a', 'b'], 'string');
+    expect(tf.clone(strings).arraySync()).toEqual(['a', 'b']);
+  });
+});

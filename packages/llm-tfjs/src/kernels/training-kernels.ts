@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdateKernels } from './adam-update';
 import { crossEntropyKernels } from './cross-entropy';
 
 /** The slice of the wasm backend's API these kernels use (stable across tfjs 4.x). */
@@ -72,6 +73,30 @@ const unsortedSegmentSumCpu: tf.KernelConfig = {
     return cpu.makeTensorInfo(outShape, x.dtype, target);
   },
 };
+
+/** The slice of the wasm backend's API the aliasing Identity uses. */
+interface WasmIdentityBackendLike extends WasmBackendLike {
+  incRef(dataId: tf.DataId): void;
+}
+
+/**
+ * `Identity` for wasm that shares the input's memory (reference-counted, like wasm's `Reshape`
+ * and cpu's `Identity`) instead of copying it. tfjs's engine runs `Identity` on every tensor it
+ * saves for the backward pass (`saveTensorsForBackwardMode` clones them), so the copying kernel
+ * of tfjs-backend-wasm 4.22 costs a full copy of most activations per training step. Kernels
+ * never write into their inputs, so sharing is safe; strings keep the original kernel.
+ */
+function aliasingIdentityWasm(original: tf.KernelConfig): tf.KernelConfig {
+  return {
+    ...original,
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      if (x.dtype === 'string') return original.kernelFunc(args);
+      (args.backend as unknown as WasmIdentityBackendLike).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  };
+}
 
 interface BatchMatMulAttributes {
   transposeA: boolean;
@@ -163,22 +188,28 @@ let registered = false;
 /**
  * Registers the kernels training needs: `UnsortedSegmentSum` for wasm (which
  * `@tensorflow/tfjs-backend-wasm` 4.22 lacks), a linear-time replacement of the cpu one, and the
- * fast transposed and batched wasm matMul, and the fused cross-entropy (`cross-entropy.ts`) for
- * wasm and cpu. Idempotent; `initBackend` and `CausalLM` call it.
+ * fast transposed and batched wasm matMul, an Identity for wasm that shares memory, and the fused cross-entropy (`cross-entropy.ts`) and
+ * Adam update (`adam-update.ts`) for wasm and cpu. Idempotent; `initBackend` and `CausalLM` call it.
  */
 export function registerTrainingKernels(): void {
   if (!registered) {
     registered = true;
-    for (const kernel of [unsortedSegmentSumWasm, unsortedSegmentSumCpu, ...crossEntropyKernels]) {
+    for (const kernel of [unsortedSegmentSumWasm, unsortedSegmentSumCpu, ...crossEntropyKernels, ...adamUpdateKernels]) {
       if (tf.getKernel(kernel.kernelName, kernel.backendName)) tf.unregisterKernel(kernel.kernelName, kernel.backendName);
       tf.registerKernel(kernel);
     }
   }
-  // The wasm matMul wrapper needs the wasm package's own kernel, registered when it is imported.
+  // The wasm wrappers need the wasm package's own kernels, registered when it is imported.
   const matMul = tf.getKernel('BatchMatMul', 'wasm') as (tf.KernelConfig & { [WRAPPED]?: true }) | undefined;
   if (matMul && !matMul[WRAPPED]) {
     const wrapped = Object.assign(fastMatMulWasm(matMul), { [WRAPPED]: true as const });
     tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel(wrapped);
+  }
+  const identity = tf.getKernel('Identity', 'wasm') as (tf.KernelConfig & { [WRAPPED]?: true }) | undefined;
+  if (identity && !identity[WRAPPED]) {
+    const wrapped = Object.assign(aliasingIdentityWasm(identity), { [WRAPPED]: true as const });
+    tf.unregisterKernel('Identity', 'wasm');
     tf.registerKernel(wrapped);
   }
 }

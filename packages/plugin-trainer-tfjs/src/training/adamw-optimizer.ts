@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdate } from '@easydistill/llm-tfjs';
 
 /** Options of `AdamWOptimizer`. */
 export interface AdamWOptions {
@@ -27,22 +28,18 @@ export class AdamWOptimizer {
   apply(parameters: Map<string, tf.Variable>, gradients: Map<string, tf.Tensor>, learningRate: number): void {
     this.step += 1;
     const { beta1, beta2, epsilon, weightDecay } = this.options;
-    const correction1 = 1 - beta1 ** this.step;
-    const correction2 = 1 - beta2 ** this.step;
     for (const [name, parameter] of parameters) {
       const gradient = gradients.get(name);
       if (!gradient) continue;
       const decay = this.options.noDecay?.(name) ? 0 : weightDecay;
-      const [first, second, updated] = tf.tidy(() => {
-        const previousFirst = this.firstMoments.get(name) ?? tf.zerosLike(parameter);
-        const previousSecond = this.secondMoments.get(name) ?? tf.zerosLike(parameter);
-        const nextFirst = tf.add(tf.mul(previousFirst, beta1), tf.mul(gradient, 1 - beta1));
-        const nextSecond = tf.add(tf.mul(previousSecond, beta2), tf.mul(tf.square(gradient), 1 - beta2));
-        const denominator = tf.add(tf.div(tf.sqrt(nextSecond), Math.sqrt(correction2)), epsilon);
-        const decayed = decay > 0 ? tf.mul(parameter, 1 - learningRate * decay) : parameter;
-        const next = tf.sub(decayed, tf.mul(tf.div(nextFirst, denominator), learningRate / correction1));
-        return [nextFirst, nextSecond, next];
+      const previousFirst = this.firstMoments.get(name) ?? tf.zerosLike(parameter);
+      const previousSecond = this.secondMoments.get(name) ?? tf.zerosLike(parameter);
+      // One fused pass on wasm/cpu (llm-tfjs's LlmAdamUpdate kernel), composed ops elsewhere.
+      const [updated, first, second] = adamUpdate(parameter, previousFirst, previousSecond, gradient, {
+        learningRate, beta1, beta2, epsilon, step: this.step, weightDecay: decay,
       });
+      if (!this.firstMoments.has(name)) previousFirst.dispose();
+      if (!this.secondMoments.has(name)) previousSecond.dispose();
       this.firstMoments.get(name)?.dispose();
       this.secondMoments.get(name)?.dispose();
       this.firstMoments.set(name, first);
