@@ -17,6 +17,8 @@ describe('wasm BatchMatMul wrapper', () => {
   }
   cases.push({ a: [2, 5, 3], b: [2, 4, 3], transposeA: false, transposeB: true }); // small: the original kernel
   cases.push({ a: [3, 64, 32], b: [1, 32, 40], transposeA: false, transposeB: false }); // broadcast: the original kernel
+  cases.push({ a: [4, 24], b: [300, 24], transposeA: false, transposeB: true }); // x·Wᵀ, x much smaller: computed as (W·xᵀ)ᵀ
+  cases.push({ a: [24, 4], b: [300, 24], transposeA: true, transposeB: true }); // the same with a transposed left operand
 
   it.each(cases)('a [$a] (transposed $transposeA) × b [$b] (transposed $transposeB)', async ({ a, b, transposeA, transposeB }) => {
     const product = async (backend: 'wasm' | 'cpu') => {

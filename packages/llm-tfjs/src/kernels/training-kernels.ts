@@ -98,6 +98,14 @@ function aliasingIdentityWasm(original: tf.KernelConfig): tf.KernelConfig {
   };
 }
 
+/**
+ * Rough costs per element on a 2-core EPYC (tfjs-backend-wasm 4.22, see
+ * bench/llm-forward-backward/NOTES.md): XNNPACK's operator creation, which packs the right
+ * operand, and a transpose. Only their ratio matters (the matMul wrapper's operand choice).
+ */
+const PACK_NS = 20;
+const MOVE_NS = 8;
+
 interface BatchMatMulAttributes {
   transposeA: boolean;
   transposeB: boolean;
@@ -165,16 +173,36 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
         }
         return out;
       }
-      if ((!transposeA && !transposeB) || !transposeKernel) return original.kernelFunc(args);
+      if (!transposeKernel) return original.kernelFunc(args);
       const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
         const perm = x.shape.map((_, axis) => axis);
         const last = perm.length;
         [perm[last - 2], perm[last - 1]] = [perm[last - 1], perm[last - 2]];
         return transposeKernel.kernelFunc({ inputs: { x }, backend: args.backend, attrs: { perm } }) as tf.TensorInfo;
       };
+      const plain = { ...args.attrs, transposeA: false, transposeB: false };
+      // XNNPACK packs the right operand (a new operator per new tensor: ~20 ns per element here)
+      // and streams the left one. For x·Wᵀ (a linear layer) the direct way transposes W and packs
+      // it; when x is much smaller than W (the LM head with a large vocabulary; any linear layer
+      // while decoding), compute (W·xᵀ)ᵀ instead: stream W as it is, pack xᵀ, transpose the
+      // [n, m] result.
+      if (transposeB && rank === 2 && b.shape.length === 2 && a.dtype === 'float32' && b.dtype === 'float32') {
+        const direct = (transposeA ? MOVE_NS * m * k : 0) + MOVE_NS * k * n + PACK_NS * k * n;
+        const swapped = (transposeA ? 0 : MOVE_NS * m * k) + PACK_NS * m * k + MOVE_NS * m * n;
+        if (swapped < 0.7 * direct) {
+          const left = b; // [n, k]
+          const right = transposeA ? a : swapLast(a); // [k, m]
+          const product = original.kernelFunc({ ...args, inputs: { a: left, b: right }, attrs: plain }) as tf.TensorInfo; // [n, m]
+          const out = swapLast(product);
+          if (right !== a) backend.disposeData(right.dataId);
+          backend.disposeData(product.dataId);
+          return out;
+        }
+      }
+      if (!transposeA && !transposeB) return original.kernelFunc(args);
       const left = transposeA ? swapLast(a) : a;
       const right = transposeB ? swapLast(b) : b;
-      const out = original.kernelFunc({ ...args, inputs: { a: left, b: right }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+      const out = original.kernelFunc({ ...args, inputs: { a: left, b: right }, attrs: plain });
       if (left !== a) backend.disposeData(left.dataId);
       if (right !== b) backend.disposeData(right.dataId);
       return out;
