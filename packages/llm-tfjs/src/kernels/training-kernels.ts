@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateKernels } from './adam-update';
 import { crossEntropyKernels } from './cross-entropy';
+import { decoderKernels } from './decoder-kernels';
 
 /** The slice of the wasm backend's API these kernels use (stable across tfjs 4.x). */
 interface WasmBackendLike {
@@ -217,12 +218,12 @@ let registered = false;
  * Registers the kernels training needs: `UnsortedSegmentSum` for wasm (which
  * `@tensorflow/tfjs-backend-wasm` 4.22 lacks), a linear-time replacement of the cpu one, and the
  * fast transposed and batched wasm matMul, an Identity for wasm that shares memory, and the fused cross-entropy (`cross-entropy.ts`) and
- * Adam update (`adam-update.ts`) for wasm and cpu. Idempotent; `initBackend` and `CausalLM` call it.
+ * Adam update (`adam-update.ts`), RMSNorm and RoPE (`decoder-kernels.ts`) for wasm and cpu. Idempotent; `initBackend` and `CausalLM` call it.
  */
 export function registerTrainingKernels(): void {
   if (!registered) {
     registered = true;
-    for (const kernel of [unsortedSegmentSumWasm, unsortedSegmentSumCpu, ...crossEntropyKernels, ...adamUpdateKernels]) {
+    for (const kernel of [unsortedSegmentSumWasm, unsortedSegmentSumCpu, ...crossEntropyKernels, ...adamUpdateKernels, ...decoderKernels]) {
       if (tf.getKernel(kernel.kernelName, kernel.backendName)) tf.unregisterKernel(kernel.kernelName, kernel.backendName);
       tf.registerKernel(kernel);
     }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config/model-config';
+import { fusedRmsNorm, fusedRope, hasFusedRmsNorm, hasFusedRope } from '../kernels/decoder-kernels';
 import { attentionInputs } from './attention-inputs';
 import type { KVCache } from './kv-cache';
 import type { LayerParameterNames, ParameterNames } from './parameter-names';
@@ -13,8 +14,17 @@ export interface DecoderContext {
   parameter(name: string): tf.Tensor;
 }
 
-/** RMSNorm over the last axis, as transformers computes it: `w * x / sqrt(mean(x²) + eps)`. */
+/**
+ * RMSNorm over the last axis, as transformers computes it: `w * x / sqrt(mean(x²) + eps)`. One
+ * fused kernel (and one for its gradient) on backends that have it (wasm, cpu), composed ops elsewhere.
+ */
 export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
+  if (hasFusedRmsNorm()) return fusedRmsNorm(x, weight, eps);
+  return composedRmsNorm(x, weight, eps);
+}
+
+/** `rmsNorm` from composed tfjs ops (any backend). */
+export function composedRmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
   const variance = tf.mean(tf.square(x), -1, true);
   return tf.mul(weight, tf.mul(x, tf.rsqrt(tf.add(variance, eps))));
 }
@@ -29,7 +39,14 @@ function rotateHalf(x: tf.Tensor4D): tf.Tensor4D {
   return tf.concat([tf.neg(second), first], -1) as tf.Tensor4D;
 }
 
-function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
+/** Rotary embedding: one fused kernel on backends that have it (wasm, cpu), composed ops elsewhere. */
+export function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
+  if (hasFusedRope()) return fusedRope(x, cos, sin);
+  return composedRope(x, cos, sin);
+}
+
+/** `applyRope` from composed tfjs ops (any backend). */
+export function composedRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
   return tf.add(tf.mul(x, cos), tf.mul(rotateHalf(x), sin));
 }
 
