@@ -22,24 +22,6 @@ import * as tf from '@tensorflow/tfjs';
 export const CROSS_ENTROPY = 'LlmCrossEntropy';
 export const CROSS_ENTROPY_GRAD = 'LlmCrossEntropyGrad';
 
-const POW2_OFFSET = 1100;
-/** 2^n for integer n in [-1100, 0], the scale step of `expNonPositive`. */
-const POW2 = Float64Array.from({ length: POW2_OFFSET + 1 }, (_, index) => 2 ** (index - POW2_OFFSET));
-
-/**
- * `exp(x)` for `x ≤ 0` (a logit minus its row's maximum), 2-3× faster than `Math.exp` in V8 and
- * within 1e-8 relative of it: `2^n · e^y` with `n = round(x·log2 e)`, `|y| ≤ ln2 / 2` and a
- * degree-7 Taylor polynomial for `e^y` (remainder < 1e-8 relative).
- */
-export function expNonPositive(x: number): number {
-  const t = x * Math.LOG2E;
-  if (!(t >= -POW2_OFFSET && t <= 0)) return t < 0 ? 0 : Math.exp(x); // underflow, positive x or NaN
-  const n = Math.round(t);
-  const y = (t - n) * Math.LN2;
-  const p = 1 + y * (1 + y * (1 / 2 + y * (1 / 6 + y * (1 / 24 + y * (1 / 120 + y * (1 / 720 + y / 5040))))));
-  return p * POW2[n + POW2_OFFSET];
-}
-
 function rowsForward(logits: Float32Array, labels: Int32Array, vocab: number, loss: Float32Array, exps: Float32Array, scale: Float32Array): void {
   const rows = labels.length;
   for (let row = 0; row < rows; row += 1) {
@@ -56,7 +38,7 @@ function rowsForward(logits: Float32Array, labels: Int32Array, vocab: number, lo
     for (let column = 0; column < vocab; column += 1) if (logits[base + column] > max) max = logits[base + column];
     let sum = 0;
     for (let column = 0; column < vocab; column += 1) {
-      const e = expNonPositive(logits[base + column] - max);
+      const e = Math.exp(logits[base + column] - max);
       exps[base + column] = e;
       sum += e;
     }

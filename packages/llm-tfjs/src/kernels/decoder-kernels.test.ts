@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend';
-import { applyRope, composedRmsNorm, composedRope, composedSwiGlu, rmsNorm, swiGlu } from '../model/decoder';
+import { applyRope, composedRmsNorm, composedRope, rmsNorm } from '../model/decoder';
 import { maxAbsDiff } from '../test-support/reference';
-import { hasFusedRmsNorm, hasFusedRope, hasFusedSwiGlu, RMS_NORM, ROPE, SWIGLU } from './decoder-kernels';
+import { hasFusedRmsNorm, hasFusedRope, RMS_NORM, ROPE } from './decoder-kernels';
 
 /** The value and the gradients (w.r.t. every input) of sum(f(...) · probe). */
 function valueAndGrads(f: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], probe: tf.Tensor): { value: Float32Array; grads: Float32Array[] } {
@@ -52,27 +52,12 @@ describe.each(['cpu', 'wasm'] as const)('fused decoder kernels on %s', (backend)
     tf.dispose([angles, cos, sin, x, probe]);
   });
 
-  it('SwiGLU equals the composed ops, value and gradients', async () => {
-    await initBackend(backend);
-    expect(hasFusedSwiGlu()).toBe(true);
-    const gate = tf.randomNormal([6, 40], 0, 3, 'float32', 7);
-    const up = tf.randomNormal([6, 40], 0, 1, 'float32', 8);
-    const probe = tf.randomNormal([6, 40], 0, 1, 'float32', 9);
-    const fused = valueAndGrads((g, u) => swiGlu(g, u), [gate, up], probe);
-    const composed = valueAndGrads((g, u) => composedSwiGlu(g, u), [gate, up], probe);
-    expect(maxAbsDiff(fused.value, composed.value)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(fused.grads[0], composed.grads[0])).toBeLessThan(1e-5);
-    expect(maxAbsDiff(fused.grads[1], composed.grads[1])).toBeLessThan(1e-5);
-    tf.dispose([gate, up, probe]);
-  });
-
   it('refuses mismatched shapes', async () => {
     await initBackend(backend);
     const x = tf.zeros([2, 3, 4, 8]);
     const table = tf.zeros([2, 1, 5, 8]);
     expect(() => tf.engine().runKernel(ROPE, { x, cos: table, sin: table }, { backward: false })).toThrow(/LlmRope: expects x \[b, heads, s, d\]/);
     expect(() => tf.engine().runKernel(RMS_NORM, { x, weight: tf.zeros([4]) }, { eps: 1e-6 })).toThrow(/LlmRmsNorm: weight must be \[8\]/);
-    expect(() => tf.engine().runKernel(SWIGLU, { gate: x, up: table })).toThrow(/LlmSwiGlu: up must have the shape of gate/);
     tf.dispose([x, table]);
   });
 });

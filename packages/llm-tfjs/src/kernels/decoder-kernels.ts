@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expectFloat32, jsKernels } from './js-kernel';
 
 /**
- * Fused RMSNorm, rotary embedding and SwiGLU with their gradients, for the `wasm` and `cpu` backends
+ * Fused RMSNorm and rotary embedding with their gradients, for the `wasm` and `cpu` backends
  * (registered through the tfjs kernel registry; other backends keep the composed ops of
  * `decoder.ts`, same function, same result). Autodiff of the composed RMSNorm runs about a dozen
  * elementwise and reduction kernels (square, mean, add, rsqrt, three broadcast products and their
@@ -12,51 +12,6 @@ import { expectFloat32, jsKernels } from './js-kernel';
 export const RMS_NORM = 'LlmRmsNorm';
 export const RMS_NORM_GRAD = 'LlmRmsNormGrad';
 export const ROPE = 'LlmRope';
-export const SWIGLU = 'LlmSwiGlu';
-export const SWIGLU_GRAD = 'LlmSwiGluGrad';
-
-function sameShapes(name: string, infos: readonly tf.TensorInfo[], names: readonly string[]): number[] {
-  expectFloat32(name, infos, names);
-  const shape = infos[0].shape;
-  infos.forEach((info, index) => {
-    if (info.shape.length !== shape.length || info.shape.some((size, axis) => size !== shape[axis])) {
-      throw new TypeError(`${name}: ${names[index]} must have the shape of ${names[0]} [${shape}]; got [${info.shape}].`);
-    }
-  });
-  return shape;
-}
-
-/** `LlmSwiGlu`: gate and up (one shape) → `silu(gate) · up` with `silu(g) = g · σ(g)`. */
-const swiGluSpec = {
-  kernelName: SWIGLU,
-  inputs: ['gate', 'up'],
-  outputShapes: (infos: readonly tf.TensorInfo[]) => [sameShapes(SWIGLU, infos, ['gate', 'up'])],
-  run: ([gate, up]: readonly Float32Array[], [out]: readonly Float32Array[]) => {
-    for (let index = 0; index < gate.length; index += 1) {
-      const g = gate[index];
-      out[index] = (g / (1 + Math.exp(-g))) * up[index];
-    }
-  },
-};
-
-/** `LlmSwiGluGrad`: gate, up, dy → `dGate = dy · up · σ(g) · (1 + g · (1 − σ(g)))`, `dUp = dy · g · σ(g)`. */
-const swiGluGradSpec = {
-  kernelName: SWIGLU_GRAD,
-  inputs: ['gate', 'up', 'dy'],
-  outputShapes: (infos: readonly tf.TensorInfo[]) => {
-    const shape = sameShapes(SWIGLU_GRAD, infos, ['gate', 'up', 'dy']);
-    return [shape, shape];
-  },
-  run: ([gate, up, dy]: readonly Float32Array[], [dGate, dUp]: readonly Float32Array[]) => {
-    for (let index = 0; index < gate.length; index += 1) {
-      const g = gate[index];
-      const sigmoid = 1 / (1 + Math.exp(-g));
-      const d = dy[index];
-      dUp[index] = d * g * sigmoid;
-      dGate[index] = d * up[index] * sigmoid * (1 + g * (1 - sigmoid));
-    }
-  },
-};
 
 interface RmsNormAttrs {
   eps: number;
@@ -185,8 +140,6 @@ export const decoderKernels: readonly tf.KernelConfig[] = [
   ...jsKernels<RmsNormAttrs>(rmsNormSpec),
   ...jsKernels<Record<string, never>>(rmsNormGradSpec),
   ...jsKernels<RopeAttrs>(ropeSpec),
-  ...jsKernels<Record<string, never>>(swiGluSpec),
-  ...jsKernels<Record<string, never>>(swiGluGradSpec),
 ];
 
 const has = (name: string) => Boolean(tf.getKernel(name, tf.getBackend()));
@@ -199,24 +152,6 @@ export function hasFusedRmsNorm(): boolean {
 /** Whether the running backend has the fused RoPE kernel (wasm and cpu do). */
 export function hasFusedRope(): boolean {
   return has(ROPE);
-}
-
-/** Whether the running backend has the fused SwiGLU kernels (wasm and cpu do). */
-export function hasFusedSwiGlu(): boolean {
-  return has(SWIGLU) && has(SWIGLU_GRAD);
-}
-
-/** `silu(gate) · up` through the fused kernels, differentiable in both. */
-export function fusedSwiGlu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
-  const forward = (g: tf.Tensor, u: tf.Tensor, save: tf.GradSaveFunc) => {
-    const out = tf.engine().runKernel(SWIGLU, { gate: g, up: u }) as tf.Tensor;
-    save([g, u]);
-    return {
-      value: out,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(SWIGLU_GRAD, { gate: saved[0], up: saved[1], dy }) as unknown as tf.Tensor[],
-    };
-  };
-  return tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0])(gate, up);
 }
 
 /** RMSNorm over the last axis through the fused kernels, differentiable in x and weight. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config/model-config';
-import { fusedRmsNorm, fusedRope, fusedSwiGlu, hasFusedRmsNorm, hasFusedRope, hasFusedSwiGlu } from '../kernels/decoder-kernels';
+import { fusedRmsNorm, fusedRope, hasFusedRmsNorm, hasFusedRope } from '../kernels/decoder-kernels';
 import { attentionInputs } from './attention-inputs';
 import type { KVCache } from './kv-cache';
 import type { LayerParameterNames, ParameterNames } from './parameter-names';
@@ -90,22 +90,11 @@ function attention(
   return linear(merged, p(layer.o)!, p(layer.oBias));
 }
 
-/** `silu(gate) · up`: one fused kernel on backends that have it (wasm, cpu), composed ops elsewhere. */
-export function swiGlu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
-  if (hasFusedSwiGlu()) return fusedSwiGlu(gate, up);
-  return composedSwiGlu(gate, up);
-}
-
-/** `swiGlu` from composed tfjs ops (any backend). */
-export function composedSwiGlu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
-}
-
 function mlp(context: DecoderContext, layer: LayerParameterNames, x: tf.Tensor2D): tf.Tensor2D {
   const p = (name?: string) => (name ? context.parameter(name) : undefined);
   const gate = linear(x, p(layer.gate)!, p(layer.gateBias));
   const up = linear(x, p(layer.up)!, p(layer.upBias));
-  const activated = swiGlu(gate, up) as tf.Tensor2D;
+  const activated = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
   return linear(activated, p(layer.down)!, p(layer.downBias));
 }
 
