@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init-backend';
 import { maxAbsDiff } from '../test-support/reference';
 import { ADAM_UPDATE, adamUpdate, composedAdamUpdate } from './adam-update';
+import { simdAdamFor } from './wasm-simd-adam';
 
 describe.each(['cpu', 'wasm'] as const)('fused Adam update on %s', (backend) => {
   it.each([
@@ -11,6 +12,11 @@ describe.each(['cpu', 'wasm'] as const)('fused Adam update on %s', (backend) => 
   ])('equals the composed ops (step $step, weight decay $weightDecay)', async ({ step, weightDecay }) => {
     await initBackend(backend);
     expect(tf.getKernel(ADAM_UPDATE, backend)).toBeDefined();
+    if (backend === 'wasm') {
+      // The wasm kernel runs its WebAssembly SIMD function on the heap (700 of these 703 elements).
+      const runtime = (tf.backend() as unknown as { wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } } }).wasm;
+      expect(simdAdamFor(runtime.wasmMemory ?? runtime.asm?.memory)).not.toBeNull();
+    }
     const shape = [37, 19];
     const parameter = tf.randomNormal(shape, 0, 1, 'float32', 1);
     const first = tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 2), 0.01);
