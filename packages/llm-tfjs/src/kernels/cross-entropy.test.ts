@@ -24,6 +24,17 @@ describe.each(['cpu', 'wasm'] as const)('fused cross-entropy on %s', (backend) =
     }
   });
 
+  it('keeps the loss finite when the label probability underflows float32', async () => {
+    await initBackend(backend);
+    const logits = tf.tensor2d([[0, 200, 1], [3, 1, 2]]);
+    const labels = tf.tensor1d([0, 0], 'int32');
+    const [loss] = tf.engine().runKernel(CROSS_ENTROPY, { logits, labels }) as unknown as tf.Tensor[];
+    const values = loss.dataSync();
+    expect(values[0]).toBeCloseTo(200, 4);
+    expect(values[1]).toBeCloseTo(Math.log(Math.exp(0) + Math.exp(-2) + Math.exp(-1)), 5);
+    tf.dispose([logits, labels, loss]);
+  });
+
   it('refuses a label outside the vocabulary', async () => {
     await initBackend(backend);
     const logits = tf.zeros([2, 4]);

@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs';
  * - `LlmCrossEntropy`: logits `[n, vocab]` float32 and labels `[n]` int32 (negative = no
  *   target) to `[loss, exps, scale]`: `loss[i] = logSumExp(logits[i]) - logits[i, labels[i]]`
  *   `[n]`, `exps[i, j] = exp(logits[i, j] - max_j logits[i])` `[n, vocab]` and
- *   `scale[i] = 1 / Σ_j exps[i, j]` `[n]`, so that `exps[i] · scale[i]` is the softmax; rows
- *   without a target get loss 0, scale 0 and zero exps.
+ *   `scale[i] = 1 / Σ_j exps[i, j]` `[n]`, so that `exps[i] · scale[i]` is the softmax (on wasm,
+ *   exps is the softmax itself, from tfjs-wasm's SIMD Softmax kernel, and scale 1); rows without
+ *   a target get loss 0 and scale 0 (their exps are not used).
  * - `LlmCrossEntropyGrad`: exps, scale, labels and the upstream gradient `dy` `[n]` to
  *   `dLogits[i, j] = dy[i] · (exps[i, j] · scale[i] - [j = labels[i]])`, 0 on rows without a
  *   target.
@@ -86,6 +87,34 @@ interface GradInputs {
   dy: tf.TensorInfo;
 }
 
+/**
+ * Per-row loss from softmax probabilities `p` (scale 1): `−log p[label]`, or the exact
+ * log-sum-exp from the logits for rows whose label probability underflowed float32.
+ */
+function rowsLossFromSoftmax(logits: Float32Array, p: Float32Array, labels: Int32Array, vocab: number, loss: Float32Array, scale: Float32Array): void {
+  for (let row = 0; row < labels.length; row += 1) {
+    const label = labels[row];
+    if (label < 0) {
+      loss[row] = 0;
+      scale[row] = 0;
+      continue;
+    }
+    if (label >= vocab) throw new RangeError(`${CROSS_ENTROPY}: label ${label} at row ${row} is outside the vocabulary (size ${vocab}).`);
+    scale[row] = 1;
+    const base = row * vocab;
+    const probability = p[base + label];
+    if (probability > 1e-30) {
+      loss[row] = -Math.log(probability);
+      continue;
+    }
+    let max = -Infinity;
+    for (let column = 0; column < vocab; column += 1) if (logits[base + column] > max) max = logits[base + column];
+    let sum = 0;
+    for (let column = 0; column < vocab; column += 1) sum += Math.exp(logits[base + column] - max);
+    loss[row] = max + Math.log(sum) - logits[base + label];
+  }
+}
+
 const wasmForward: tf.KernelConfig = {
   kernelName: CROSS_ENTROPY,
   backendName: 'wasm',
@@ -93,11 +122,20 @@ const wasmForward: tf.KernelConfig = {
     const wasm = backend as unknown as WasmBackendLike;
     const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
     const { rows, vocab } = check(logits, labels);
+    const view = (info: tf.TensorInfo) => wasm.typedArrayFromHeap(info) as Float32Array;
+    // The exponentials through tfjs-wasm's own Softmax (XNNPACK, SIMD): exps = softmax, scale 1.
+    const softmax = tf.getKernel('Softmax', 'wasm');
+    if (softmax && rows > 0) {
+      const exps = softmax.kernelFunc({ inputs: { logits }, attrs: { dim: 1 }, backend }) as tf.TensorInfo;
+      const loss = wasm.makeOutput([rows], 'float32');
+      const scale = wasm.makeOutput([rows], 'float32');
+      // Views after the allocations: growing the wasm memory detaches earlier ones.
+      rowsLossFromSoftmax(view(logits), view(exps), wasm.typedArrayFromHeap(labels) as Int32Array, vocab, view(loss), view(scale));
+      return [loss, exps, scale];
+    }
     const loss = wasm.makeOutput([rows], 'float32');
     const exps = wasm.makeOutput([rows, vocab], 'float32');
     const scale = wasm.makeOutput([rows], 'float32');
-    // Views after the allocations: growing the wasm memory detaches earlier ones.
-    const view = (info: tf.TensorInfo) => wasm.typedArrayFromHeap(info) as Float32Array;
     rowsForward(view(logits), wasm.typedArrayFromHeap(labels) as Int32Array, vocab, view(loss), view(exps), view(scale));
     return [loss, exps, scale];
   },
