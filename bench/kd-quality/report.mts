@@ -43,6 +43,8 @@ export interface ReportInput {
   tokenizer: { vocab: number; merges: number; tag: string };
   results: CellResult[];
   command: string;
+  /** The teacher's distribution over the full-vocabulary stores (tail-mass.mts), when a full run was made. */
+  teacherTail?: { positions: number; meanTopMass: Record<string, number>; meanEntropyNats: number; positionsWithTop1Above0_99: number };
 }
 
 const mean = (values: number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : Number.NaN);
@@ -112,9 +114,10 @@ export function writeReport(outDir: string, input: ReportInput): void {
   // Claims.
   lines.push('', '## The issue\'s claims, measured', '');
   lines.push('### 1. Distillation helps small students most (paper: up to +40% at 0.5B)', '');
-  lines.push('| student | seed-only | best distillation arm | its accuracy | gain (points) | relative gain | gain > 2 sd? |', '| --- | ---: | --- | ---: | ---: | ---: | --- |');
+  if (!config.arms.includes('seed-only')) lines.push('Not run in this configuration (no seed-only arm; the default and `--full` configurations have it).', '');
+  else lines.push('| student | seed-only | best distillation arm | its accuracy | gain (points) | relative gain | gain > 2 sd? |', '| --- | ---: | --- | ---: | ---: | ---: | --- |');
   const gains: Array<{ size: string; relative: number }> = [];
-  for (const size of config.students) {
+  for (const size of config.arms.includes('seed-only') ? config.students : []) {
     const base = mean(metricOf(main(size, 'seed-only')));
     const best = distillArms.map((arm) => ({ arm, value: mean(metricOf(main(size, arm))) })).filter((entry) => Number.isFinite(entry.value)).sort((a, b) => b.value - a.value)[0];
     if (!best || !Number.isFinite(base)) {
@@ -141,17 +144,37 @@ export function writeReport(outDir: string, input: ReportInput): void {
   // Top-k.
   lines.push('### 3. Top-k against full-vocabulary KD', '');
   const kCells = config.topK.map((k) => ({ k, cells: config.students.map((size) => select({ teacher: mainTeacher, dataSize: mainData, topK: k, size, arm: 'wb-forward-kl' })) }));
+  const vocab = input.tokenizer.vocab;
+  const kLabel = (k: number) => (k >= vocab ? `full (${vocab})` : `top-${k}`);
   if (config.topK.length > 1 && kCells.every((entry) => entry.cells.some((cells) => cells.length > 0))) {
-    lines.push(`| student | ${config.topK.map((k) => `top-${k}`).join(' | ')} |`, `| --- | ${config.topK.map(() => '---:').join(' | ')} |`);
+    lines.push(
+      `Forward-KL KD (0.5·CE + 0.5·KL) on the same verified teacher data; only the number of the teacher's log-probabilities kept per position changes. ` +
+        `"full" keeps all ${vocab} (the teacher serves its whole distribution: \`easydistill serve --max-top-logprobs\`, \`synth/respond\` with \`topLogprobs: ${vocab}\`), so its renormalised target is the teacher's exact distribution.`,
+      '',
+      `| student | ${config.topK.map(kLabel).join(' | ')} |`,
+      `| --- | ${config.topK.map(() => '---:').join(' | ')} |`,
+    );
     config.students.forEach((size, index) => lines.push(`| ${size} | ${kCells.map((entry) => formatAccuracy(entry.cells[index]!)).join(' | ')} |`));
+    const fullK = config.topK.find((k) => k >= vocab);
+    if (fullK !== undefined && config.topK.includes(10)) {
+      const at = (size: string, k: number, seed: number) => select({ teacher: mainTeacher, dataSize: mainData, topK: k, size, arm: 'wb-forward-kl', seed })[0]?.metrics.accuracy ?? Number.NaN;
+      lines.push('', 'Top-10 minus full, paired per seed (accuracy points):', '', '| student | per seed | mean ± sd |', '| --- | --- | ---: |');
+      for (const size of config.students) {
+        const differences = config.seeds.map((seed) => at(size, 10, seed) - at(size, fullK, seed)).filter(Number.isFinite);
+        lines.push(`| ${size} | ${differences.map(signed).join(', ')} | ${differences.length ? `${signed(mean(differences))} ± ${pct(sd(differences))}` : '–'} |`);
+      }
+    }
+    if (input.teacherTail) {
+      const tail = input.teacherTail;
+      lines.push(
+        '',
+        `What the top-k leaves out, over the ${tail.positions} response positions of the full-vocabulary stores (\`tail-mass.mts\`): the teacher's top-1 holds ${pct(tail.meanTopMass.top1!)}% of its probability on average, top-10 ${(100 * tail.meanTopMass.top10!).toFixed(2)}%, top-20 ${(100 * tail.meanTopMass.top20!).toFixed(2)}%, top-50 ${(100 * tail.meanTopMass.top50!).toFixed(2)}%; mean entropy ${tail.meanEntropyNats.toFixed(3)} nats; top-1 above 0.99 at ${pct(tail.positionsWithTop1Above0_99)}% of positions.`,
+      );
+    }
     lines.push('');
   } else {
-    lines.push('Not run in this configuration (`--full` runs top-1, 10 and 20 with forward KL).', '');
+    lines.push('Not run in this configuration (`--full` and `--topk` run top-1, 10, 20, 50 and the full vocabulary with forward KL).', '');
   }
-  lines.push(
-    `Full-vocabulary KD is not measured: the logits store that \`synth/respond\` writes keeps at most the top 20 log-probabilities per position (\`topLogprobs\` ≤ 20, as the OpenAI API), so top-50 and the full distribution (${input.tokenizer.vocab} tokens here) cannot be stored or trained on with this toolkit as it is.`,
-    '',
-  );
   // Teacher size.
   lines.push('### 4. Teacher size (paper: a mid-sized teacher is the best balance)', '');
   if (config.teachers.length > 1) {
@@ -180,7 +203,7 @@ export function writeReport(outDir: string, input: ReportInput): void {
     }
     lines.push('');
   }
-  lines.push('## Plots', '', '- `accuracy-by-arm.png`: accuracy by student size and arm (mean ± sd over seeds)', '- `held-out-by-arm.png`: the same on held-out phrasings', `- \`per-skill-${config.students.at(-1)}.png\`: accuracy per skill for the largest student`, '');
+  lines.push('## Plots', '', '- `accuracy-by-arm.png`: accuracy by student size and arm (mean ± sd over seeds)', '- `held-out-by-arm.png`: the same on held-out phrasings', `- \`per-skill-${config.students.at(-1)}.png\`: accuracy per skill for the largest student`, ...(config.topK.length > 1 ? ['- `accuracy-by-top-k.png`: forward-KL KD accuracy by the top-k kept per position'] : []), '');
   writeFileSync(join(outDir, 'results.md'), `${lines.join('\n')}\n`);
 
   // Plots.
@@ -195,6 +218,19 @@ export function writeReport(outDir: string, input: ReportInput): void {
     });
   writeFileSync(join(outDir, 'accuracy-by-arm.png'), chart('accuracy', `Skills accuracy by student size and arm (${config.seeds.length} seeds)`));
   writeFileSync(join(outDir, 'held-out-by-arm.png'), chart('accuracy/held-out-phrasings', 'Held-out phrasings: accuracy by student size and arm'));
+  if (config.topK.length > 1 && kCells.every((entry) => entry.cells.some((cells) => cells.length > 0))) {
+    writeFileSync(
+      join(outDir, 'accuracy-by-top-k.png'),
+      barChartPng({
+        title: `Forward-KL KD by top-k kept (${config.seeds.length} seeds)`,
+        yLabel: 'accuracy %',
+        groups: config.students,
+        series: config.topK.map(kLabel),
+        values: kCells.map((entry) => entry.cells.map((cells) => 100 * mean(metricOf(cells)))),
+        errors: kCells.map((entry) => entry.cells.map((cells) => 100 * sd(metricOf(cells)))),
+      }),
+    );
+  }
   const largest = config.students.at(-1)!;
   writeFileSync(
     join(outDir, `per-skill-${largest}.png`),

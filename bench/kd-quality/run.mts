@@ -25,11 +25,14 @@ import { generateItems } from '@easydistill/plugin-skills';
 import { ensureStudentBase, ensureTeacher, type TeacherPlan } from './train-teacher.mts';
 import { cacheDir, here, parameterCount, runRecipeObject, shapeOf, tokenizerInfo, writeJsonl } from './lib.mts';
 import { writeReport, type CellResult, type Config } from './report.mts';
+import { tailMass, type TailMass } from './tail-mass.mts';
 
 const { values } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
+    topk: { type: 'boolean', default: false },
+    'top-k': { type: 'string' },
     students: { type: 'string' },
     seeds: { type: 'string' },
     steps: { type: 'string' },
@@ -39,7 +42,29 @@ const { values } = parseArgs({
   },
 });
 
+// Full-vocabulary KD is top-k with k = the vocabulary: the teacher reports its whole distribution.
+const vocab = (await tokenizerInfo()).vocab;
+
 function config(): Config {
+  if (values.topk) {
+    // Top-k against the full distribution, side by side: forward-KL KD from the same teacher data
+    // at k = 1, 10, 20, 50 and the whole vocabulary, with black-box beside top-10.
+    return {
+      name: 'topk',
+      teachers: [{ size: 'teacher-0.5m', steps: 1600, batch: 32 }],
+      students: ['0.06m', '0.1m', '0.16m'],
+      arms: ['black-box', 'wb-forward-kl'],
+      seeds: [1, 2, 3],
+      dataSizes: [0],
+      topK: [1, 10, 20, 50, vocab],
+      seedsPerSkill: 8,
+      steps: 120,
+      baseSteps: 1000,
+      baseBatch: 32,
+      batch: 16,
+      evalPerSkill: 10,
+    };
+  }
   if (values.smoke) {
     return {
       name: 'smoke',
@@ -65,7 +90,7 @@ function config(): Config {
       arms: ['seed-only', 'black-box', 'wb-forward-kl', 'wb-reverse-kl', 'wb-jsd', 'staged'],
       seeds: [1, 2, 3],
       dataSizes: [0, 1000, 4000, 16000],
-      topK: [1, 10, 20],
+      topK: [1, 10, 20, 50, vocab],
       seedsPerSkill: 8,
       steps: 120,
       baseSteps: 1000,
@@ -100,8 +125,11 @@ const cfg = config();
 if (values.students) cfg.students = values.students.split(',');
 if (values.seeds) cfg.seeds = values.seeds.split(',').map(Number);
 if (values.steps) cfg.steps = Number(values.steps);
+// --top-k 10,50,full: the top-k values of the run (full = the whole vocabulary).
+if (values['top-k']) cfg.topK = values['top-k'].split(',').map((k) => (k === 'full' ? vocab : Number(k)));
+if (cfg.topK.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`bench/kd-quality: --top-k takes positive integers or "full", got ${values['top-k']}`);
 for (const size of cfg.students) shapeOf(size);
-const outDir = values.out ?? join(here, cfg.name === 'smoke' ? '.cache/results-smoke' : 'results');
+const outDir = values.out ?? join(here, cfg.name === 'smoke' ? '.cache/results-smoke' : cfg.name === 'topk' ? 'results-topk' : 'results');
 // One work folder per configuration and step count (a stage re-run with other settings must not reuse a finished one).
 const workRoot = join(cacheDir, 'runs', `${cfg.name}-s${cfg.steps}`);
 if (values.fresh) rmSync(workRoot, { recursive: true, force: true });
@@ -127,6 +155,8 @@ function seedRows(seed: number, dataSize: number) {
 }
 
 const results: CellResult[] = [];
+/** Logits stores written with the whole vocabulary (k ≥ vocab), for the teacher's tail mass. */
+const fullStores: string[] = [];
 // Student bases: one per size (seed 1), pretrained on the operations as terse commands (cached).
 const bases: Record<string, string> = {};
 const baseTimes: Record<string, { seconds: number; trained: boolean }> = {};
@@ -197,10 +227,11 @@ for (const teacherPlan of cfg.teachers) {
         // The request cache is keyed by the teacher's weights, so a retrained teacher is asked again.
         cache: join(cacheDir, 'request-cache', `${teacherPlan.size}-${createHash('sha256').update(readFileSync(join(teacher.model, 'model.safetensors'))).digest('hex').slice(0, 12)}`),
         plugins: ['./served-teacher.plugin.mjs', './rule-writer.plugin.mjs', '@easydistill/plugin-teacher-local', '@easydistill/plugin-teacher-openai', '@easydistill/plugin-synth', '@easydistill/plugin-skills', '@easydistill/plugin-trainer-tfjs'].map((plugin) => (plugin.startsWith('.') ? join(here, plugin) : plugin)),
-        components: { teacher: { use: 'kdq/served', options: { model: teacher.model, maxBatchSize: 16, concurrency: 16 } }, writer: { use: 'kdq-writer/rules', options: {} } },
+        components: { teacher: { use: 'kdq/served', options: { model: teacher.model, maxBatchSize: 16, concurrency: 16, maxTopLogprobs: Math.max(20, variant.topK) } }, writer: { use: 'kdq-writer/rules', options: {} } },
         datasets: { seeds: { path: './data/seeds.jsonl', format: 'rows' }, 'eval-items': { path: './data/eval.jsonl', format: 'rows' } },
         stages,
       });
+      if (variant.topK >= vocab && teacherPlan === cfg.teachers[0]) fullStores.push(join(dir, 'run/stages/respond/logits.bin'));
       const evaluation = JSON.parse(readFileSync(join(dir, 'run/stages/evaluate/eval/summary.json'), 'utf8')) as { metrics: Record<string, Record<string, number>> };
       const funnel = Object.fromEntries(summary.stages.filter((stage) => ['expand', 'rewrite', 'dedup', 'respond', 'verify'].includes(stage.id)).map((stage) => [stage.id, { in: stage.rowsIn, out: stage.rowsOut, rejected: stage.rowsRejected }]));
       const seconds = (Date.now() - cellStarted) / 1000;
@@ -225,7 +256,8 @@ const machine = {
 };
 const tokenizer = await tokenizerInfo();
 const studentParameters = Object.fromEntries(cfg.students.map((size) => [size, parameterCount(shapeOf(size), tokenizer.vocab)]));
-writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, results }, null, 2)}\n`);
-writeReport(outDir, { config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, results, command: process.argv.slice(2).join(' ') });
+const teacherTail: TailMass | undefined = fullStores.length ? tailMass(fullStores) : undefined;
+writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results }, null, 2)}\n`);
+writeReport(outDir, { config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results, command: process.argv.slice(2).join(' ') });
 log(`done in ${(wallSeconds / 60).toFixed(1)} min; results in ${outDir}`);
 if (!existsSync(join(outDir, 'results.md'))) process.exitCode = 1;

@@ -15,6 +15,7 @@ const optionsSchema = z.strictObject({
   backend: z.enum(['tensorflow', 'webgpu', 'wasm', 'cpu']).optional().describe('TensorFlow.js backend of the served model'),
   maxBatchSize: z.number().int().positive().default(16).describe('Most requests the server decodes together'),
   concurrency: z.number().int().positive().default(16).describe('Requests the client keeps in flight'),
+  maxTopLogprobs: z.number().int().positive().default(20).describe('Most top_logprobs served (20 as OpenAI; up to the vocabulary for top-50 or full-distribution KD)'),
 });
 
 const servedTeacher = defineTeacher({
@@ -25,9 +26,9 @@ const servedTeacher = defineTeacher({
   async create({ options, context }) {
     const path = isAbsolute(options.model) ? options.model : resolve(context.recipeDir, options.model);
     const model = await openServedModel(path, { baseDir: context.recipeDir, ...(options.backend ? { backend: options.backend } : {}) });
-    const server = await startServer({ model, host: '127.0.0.1', port: 0, maxBatchSize: options.maxBatchSize, logger: context.logger });
+    const server = await startServer({ model, host: '127.0.0.1', port: 0, maxBatchSize: options.maxBatchSize, maxTopLogprobs: options.maxTopLogprobs, logger: context.logger });
     const client = new OpenAIChatTeacher(
-      { model: model.modelId, baseURL: server.baseURL, concurrency: options.concurrency, maxAttempts: 2 },
+      { model: model.modelId, baseURL: server.baseURL, concurrency: options.concurrency, maxAttempts: 2, maxTopLogprobs: options.maxTopLogprobs },
       { env: (name) => context.env(name), logger: context.logger, signal: context.signal },
     );
     return {
