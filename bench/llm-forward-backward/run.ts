@@ -8,7 +8,8 @@
  *
  * Each measurement runs in its own process (tfjs-step.ts, torch-step.py) so they do not share
  * a heap or threads. PyTorch: /usr/bin/python3 (Debian python3-torch), --threads (default 2); the
- * tfjs wasm backend --wasm-threads XNNPACK threads (default 1).
+ * tfjs wasm backend --wasm-threads XNNPACK threads (default 1); tfjs Adam --optimizer fused (llm-tfjs's
+ * adamUpdate, the trainer's path; default) or tfjs (tf.train.adam).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     // XNNPACK threads of the tfjs wasm backend (1: the single-threaded build; see NOTES.md).
     'wasm-threads': { type: 'string', default: '1' },
+    // tfjs Adam: 'fused' (llm-tfjs's adamUpdate, as the trainer runs it) or 'tfjs' (tf.train.adam).
+    optimizer: { type: 'string', default: 'fused' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'memory-steps': { type: 'string', default: '1000' },
     // The pure-JS cpu backend runs a 40M step in tens of minutes on this machine; limit where it runs.
@@ -51,6 +54,7 @@ interface Speed {
   losses: number[];
   version?: string;
   threads?: number;
+  optimizer?: string;
   loadBefore?: number[];
   loadAfter?: number[];
 }
@@ -75,7 +79,7 @@ function run(command: string, args: string[], what: string, env: NodeJS.ProcessE
 
 const tfjsArgs = (config: string, backend: string) => [
   '--import', 'tsx', join(here, 'tfjs-step.ts'), '--config', config, '--backend', backend,
-  '--steps', backend === 'cpu' ? values['cpu-steps']! : values.steps!, '--warmup', values.warmup!,
+  '--steps', backend === 'cpu' ? values['cpu-steps']! : values.steps!, '--warmup', values.warmup!, '--optimizer', values.optimizer!,
   ...(backend === 'wasm' ? ['--threads', values['wasm-threads']!] : []),
 ];
 const torchArgs = (config: string) => [join(here, 'torch-step.py'), '--config', config, '--threads', values.threads!, '--steps', values.steps!, '--warmup', values.warmup!];
@@ -138,7 +142,7 @@ for (const config of configs) {
   const best = torch.reduce((a, b) => (a.tokensPerSecond >= b.tokensPerSecond ? a : b));
   const bestCpu = torch.reduce((a, b) => (a.medianCpuMs <= b.medianCpuMs ? a : b));
   for (const speed of speeds.filter((candidate) => candidate.config === config)) {
-    const name = speed.framework === 'pytorch' ? `PyTorch ${speed.version} (${speed.threads} threads)` : `llm-tfjs ${speed.backend}${speed.threads ? ` (${speed.threads} threads)` : ''}`;
+    const name = speed.framework === 'pytorch' ? `PyTorch ${speed.version} (${speed.threads} threads)` : `llm-tfjs ${speed.backend}${speed.threads ? ` (${speed.threads} threads)` : ''}${speed.optimizer ? `, ${speed.optimizer} Adam` : ''}`;
     const tokensPerCpuSecond = (speed.batch * speed.seq * 1000) / speed.medianCpuMs;
     const ratio = speed.framework === 'pytorch' ? '' : `${((100 * speed.tokensPerSecond) / best.tokensPerSecond).toFixed(0)}%`;
     const cpuRatio = speed.framework === 'pytorch' ? '' : `${((100 * tokensPerCpuSecond * bestCpu.medianCpuMs) / (speed.batch * speed.seq * 1000)).toFixed(0)}%`;
