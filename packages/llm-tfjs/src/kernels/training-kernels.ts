@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { adamUpdateKernels } from './adam-update';
 import { crossEntropyKernels } from './cross-entropy';
 import { decoderKernels } from './decoder-kernels';
+import { wasmTransposeFor } from './wasm-transpose';
 
 /** The slice of the wasm backend's API these kernels use (stable across tfjs 4.x). */
 interface WasmBackendLike {
@@ -115,6 +116,8 @@ interface BatchMatMulAttributes {
 /** The slice of the wasm backend's API the matMul wrapper uses. */
 interface WasmMatMulBackendLike extends WasmBackendLike {
   disposeData(dataId: tf.DataId): void;
+  getMemoryOffset(dataId: tf.DataId): number;
+  wasm?: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
 }
 
 /**
@@ -176,6 +179,14 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
       }
       if (!transposeKernel) return original.kernelFunc(args);
       const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
+        // 2-D float32: the package's tiled wasm transpose (about 2x tfjs-wasm's generic kernel).
+        const tiled = x.shape.length === 2 && x.dtype === 'float32' ? wasmTransposeFor(backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory) : null;
+        if (tiled) {
+          const [rows, columns] = x.shape;
+          const out = backend.makeOutput([columns, rows], 'float32');
+          tiled(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), rows, columns);
+          return out;
+        }
         const perm = x.shape.map((_, axis) => axis);
         const last = perm.length;
         [perm[last - 2], perm[last - 1]] = [perm[last - 1], perm[last - 2]];

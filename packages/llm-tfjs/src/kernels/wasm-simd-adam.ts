@@ -7,26 +7,8 @@
  * byte (about 200 bytes), so there is no build step and no binary file.
  */
 
-const leb = (value: number): number[] => {
-  const bytes: number[] = [];
-  let rest = value >>> 0;
-  do {
-    const byte = rest & 0x7f;
-    rest >>>= 7;
-    bytes.push(rest === 0 ? byte : byte | 0x80);
-  } while (rest !== 0);
-  return bytes;
-};
-const vector = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-const name = (text: string): number[] => [...leb(text.length), ...Array.from(text, (char) => char.charCodeAt(0))];
+import { F32, get, I32, instantiateOn, set, simd, V128, vector, wasmModuleBytes } from './wasm-encoding';
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const get = (index: number) => [0x20, index];
-const set = (index: number) => [0x21, index];
-const simd = (opcode: number) => [0xfd, ...leb(opcode)];
 const MEMARG = [0x02, 0x00]; // align 4 bytes, offset 0
 const load = [...simd(0x00), ...MEMARG];
 const store = [...simd(0x0b), ...MEMARG];
@@ -77,34 +59,14 @@ const body = [
 ];
 
 function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  const memoryLimits = shared ? [0x03, ...leb(1), ...leb(65536)] : [0x00, ...leb(1)];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([[0x60, ...vector([I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32].map((type) => [type])), 0]])),
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memoryLimits]])),
-    ...section(3, vector([[0]])),
-    ...section(7, vector([[...name('adam'), 0x00, 0]])),
-    ...section(10, vector([[...leb(body.length), ...body]])),
-  ]);
+  const params = [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32];
+  return wasmModuleBytes(shared, 'adam', params, body);
 }
 
 /** `adam(p, m, v, g, outP, outM, outV, n, beta1, beta2, eps, stepSize, 1/√c2, decay)` on byte offsets; n a multiple of 4. */
 export type SimdAdam = (...args: number[]) => void;
 
-const cache = new WeakMap<WebAssembly.Memory, SimdAdam | null>();
-
 /** The SIMD Adam function bound to `memory`, or null where WebAssembly SIMD or the memory is unavailable. */
 export function simdAdamFor(memory: WebAssembly.Memory | undefined): SimdAdam | null {
-  if (!memory) return null;
-  if (cache.has(memory)) return cache.get(memory)!;
-  let adam: SimdAdam | null = null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(shared)), { env: { memory } });
-    adam = instance.exports.adam as SimdAdam;
-  } catch {
-    adam = null; // no SIMD in this runtime, or a memory this module cannot import: the JavaScript loop runs
-  }
-  cache.set(memory, adam);
-  return adam;
+  return instantiateOn(memory, 'adam', moduleBytes);
 }
