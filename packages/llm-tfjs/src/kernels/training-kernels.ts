@@ -163,12 +163,17 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
       // Below ~16K multiply-adds per matrix the naive loop beats an XNNPACK call per matrix.
       if (batch > 1 && sameBatch && m * k * n >= 16_384 && a.dtype === 'float32' && b.dtype === 'float32') {
         const out = backend.makeOutput([...batchShape, m, n], 'float32');
+        const tiled = wasmTransposeFor(backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory);
         for (let index = 0; index < batch; index += 1) {
           const left = backend.makeOutput([m, k], 'float32');
           const right = backend.makeOutput([k, n], 'float32');
           // Views are taken after each allocation: growing the wasm memory detaches older ones.
-          copyMatrix(backend.typedArrayFromHeap(a) as Float32Array, index, transposeA ? k : m, transposeA ? m : k, transposeA, backend.typedArrayFromHeap(left) as Float32Array);
-          copyMatrix(backend.typedArrayFromHeap(b) as Float32Array, index, transposeB ? n : k, transposeB ? k : n, transposeB, backend.typedArrayFromHeap(right) as Float32Array);
+          const operand = (source: tf.TensorInfo, rows: number, columns: number, transpose: boolean, target: tf.TensorInfo) => {
+            if (transpose && tiled) tiled(backend.getMemoryOffset(source.dataId) + index * rows * columns * 4, backend.getMemoryOffset(target.dataId), rows, columns);
+            else copyMatrix(backend.typedArrayFromHeap(source) as Float32Array, index, rows, columns, transpose, backend.typedArrayFromHeap(target) as Float32Array);
+          };
+          operand(a, transposeA ? k : m, transposeA ? m : k, transposeA, left);
+          operand(b, transposeB ? n : k, transposeB ? k : n, transposeB, right);
           const product = original.kernelFunc({ ...args, inputs: { a: left, b: right }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
           (backend.typedArrayFromHeap(out) as Float32Array).set(backend.typedArrayFromHeap(product) as Float32Array, index * m * n);
           backend.disposeData(left.dataId);
