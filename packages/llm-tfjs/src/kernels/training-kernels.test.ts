@@ -13,6 +13,8 @@ describe('wasm BatchMatMul wrapper', () => {
       const b = transposeB ? [n, k] : [k, n];
       cases.push({ a, b, transposeA, transposeB }); // 2-D
       cases.push({ a: [3, 2, ...a], b: [3, 2, ...b], transposeA, transposeB }); // batched: split per matrix
+      const [a32, b32] = [transposeA ? [k, m] : [m, k], transposeB ? [32, k] : [k, 32]];
+      cases.push({ a: [3, 2, ...a32], b: [3, 2, ...b32], transposeA, transposeB }); // batched, n = 32: the SIMD gemm
     }
   }
   cases.push({ a: [2, 5, 3], b: [2, 4, 3], transposeA: false, transposeB: true }); // small: the original kernel

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { adamUpdateKernels } from './adam-update';
 import { crossEntropyKernels } from './cross-entropy';
 import { decoderKernels } from './decoder-kernels';
+import { wasmGemmFor } from './wasm-gemm';
 import { wasmTransposeFor } from './wasm-transpose';
 
 /** The slice of the wasm backend's API these kernels use (stable across tfjs 4.x). */
@@ -163,7 +164,27 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
       // Below ~16K multiply-adds per matrix the naive loop beats an XNNPACK call per matrix.
       if (batch > 1 && sameBatch && m * k * n >= 16_384 && a.dtype === 'float32' && b.dtype === 'float32') {
         const out = backend.makeOutput([...batchShape, m, n], 'float32');
-        const tiled = wasmTransposeFor(backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory);
+        const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
+        const tiled = wasmTransposeFor(memory);
+        // Small matrices (attention's per-head products): the package's SIMD gemm, no XNNPACK call per matrix.
+        const gemm = n % 16 === 0 && k * n <= 65_536 && tiled ? wasmGemmFor(memory) : null;
+        if (gemm && tiled) {
+          const left = transposeA ? backend.makeOutput([m, k], 'float32') : undefined;
+          const right = transposeB ? backend.makeOutput([k, n], 'float32') : undefined;
+          const [aBase, bBase, outBase] = [a, b, out].map((info) => backend.getMemoryOffset(info.dataId));
+          const leftBase = left ? backend.getMemoryOffset(left.dataId) : 0;
+          const rightBase = right ? backend.getMemoryOffset(right.dataId) : 0;
+          for (let index = 0; index < batch; index += 1) {
+            const aMatrix = aBase + index * m * k * 4;
+            const bMatrix = bBase + index * k * n * 4;
+            if (left) tiled(aMatrix, leftBase, k, m);
+            if (right) tiled(bMatrix, rightBase, n, k);
+            gemm(left ? leftBase : aMatrix, right ? rightBase : bMatrix, outBase + index * m * n * 4, m, k, n);
+          }
+          if (left) backend.disposeData(left.dataId);
+          if (right) backend.disposeData(right.dataId);
+          return out;
+        }
         for (let index = 0; index < batch; index += 1) {
           const left = backend.makeOutput([m, k], 'float32');
           const right = backend.makeOutput([k, n], 'float32');
