@@ -15,6 +15,8 @@ export interface Config {
   topK: number[];
   seedsPerSkill: number;
   steps: number;
+  /** When set, every arm trains this many epochs over its data instead of `steps` optimizer steps. */
+  epochs?: number;
   baseSteps: number;
   baseBatch: number;
   batch: number;
@@ -91,12 +93,12 @@ export function writeReport(outDir: string, input: ReportInput): void {
     '',
     `- Task: the synthetic skills task of @easydistill/plugin-skills (${SKILLS.map((skill) => skill.id).join(', ')}); answers checked by rule. ` +
       `The IFEval-style verifiable constraints are its format skills (\`repeat\`: exactly n copies separated by single spaces; \`json\`: a JSON object with one key), reported in their own column.`,
-    `- Evaluation: ${config.evalPerSkill * 2 * SKILLS.length} fixed items (${config.evalPerSkill} per skill in seed phrasings, ${config.evalPerSkill} per skill in held-out phrasings no seed row uses), none of them among any seed set; greedy decoding, \`skills/eval\`.`,
+    `- Evaluation: ${config.evalPerSkill * 2 * SKILLS.length} fixed items (${config.evalPerSkill} per skill in seed phrasings, ${config.evalPerSkill} per skill in held-out phrasings no seed row uses), the same for every cell; none of them is in any arm's training data (seed rows are drawn excluding them, synthesised rows pass \`synth/decontaminate\` against them, and run.mts checks the verified rows). Rewrites may use held-out phrasings (with other items), so "held-out phrasings" are held out from the seed rows and the student bases only. Greedy decoding, \`skills/eval\`.`,
     `- Teacher${config.teachers.length > 1 ? 's' : ''}: ${config.teachers.map((teacher) => `${teacher.size} (${params(input.teacherTimes[teacher.size]?.parameters ?? 0)} parameters, Qwen2-shaped, byte-level BPE of ${input.tokenizer.vocab} tokens (${input.tokenizer.merges} merges learned on the skills task, bench/quickstart/tokenizer.mts); trained from random weights for ${teacher.steps} steps × ${teacher.batch} rows on skills items in every phrasing, \`train-teacher.mts\`)`).join('; ')}.`,
     `- Students (Qwen2-shaped, same tokenizer): ${config.students.map((size) => `${size} = ${params(input.studentParameters[size] ?? 0)}`).join(', ')} parameters. ` +
       `Each starts from a base of its size pretrained (${config.baseSteps} steps × ${config.baseBatch} rows) on the task's operations as terse commands only (\`add 2 3\` → \`5\`, bench/quickstart/student-base-data.mts), never on an instruction of the task, as a real student is a pretrained base model; one base per size, shared by the seeds.`,
-    `- Data per seed: ${seedRows.length ? mean(seedRows).toFixed(0) : '?'} seed rows (drawn with the seed, seed phrasings only) → expand (3 new instructions per seed row) and rewrite (another phrasing), both written by rule (\`kdq-writer/rules\`) → dedup → the teacher answers with top-${mainK} log-probabilities → rule verification: ${dataRows.length ? dataRows.join(', ') : '?'} verified rows per seed.`,
-    `- Arms, all with ${config.steps} optimizer steps of batch ${config.batch} (AdamW, cosine): **seed-only** (SFT on the seed rows), **black-box** (SFT on the verified teacher data), **wb-<loss>** (top-${mainK} KD, 0.5·CE + 0.5·divergence, on the same data from the student base), **staged** (black-box SFT for half the steps, then forward-KL KD for the other half).`,
+    `- Data per seed: ${seedRows.length ? mean(seedRows).toFixed(0) : '?'} seed rows (drawn with the seed, seed phrasings only) → expand (3 new instructions per seed row) and rewrite (another phrasing), both written by rule (\`kdq-writer/rules\`) → dedup → decontamination against the evaluation items → the teacher answers with top-${mainK} log-probabilities → rule verification: ${dataRows.length ? dataRows.join(', ') : '?'} verified rows per seed.`,
+    `- Arms, ${config.epochs ? `each with ${config.epochs} epochs over its own data (so the steps grow with the data; batch ${config.batch})` : `all with ${config.steps} optimizer steps of batch ${config.batch}`} (AdamW, cosine): **seed-only** (SFT on the seed rows), **black-box** (SFT on the verified teacher data), **wb-<loss>** (top-${mainK} KD, 0.5·CE + 0.5·divergence, on the same data from the student base), **staged** (black-box SFT for half the steps, then forward-KL KD for the other half).`,
     `- Seeds: ${config.seeds.join(', ')} (seed rows and so the teacher data, batch order). Figures are mean ± sd over seeds, accuracy in %.`,
     '',
     '## Accuracy by student size and arm',
@@ -203,7 +205,7 @@ export function writeReport(outDir: string, input: ReportInput): void {
     }
     lines.push('');
   }
-  lines.push('## Plots', '', '- `accuracy-by-arm.png`: accuracy by student size and arm (mean ± sd over seeds)', '- `held-out-by-arm.png`: the same on held-out phrasings', `- \`per-skill-${config.students.at(-1)}.png\`: accuracy per skill for the largest student`, ...(config.topK.length > 1 ? ['- `accuracy-by-top-k.png`: forward-KL KD accuracy by the top-k kept per position'] : []), '');
+  lines.push('## Plots', '', '- `accuracy-by-arm.png`: accuracy by student size and arm (mean ± sd over seeds)', '- `held-out-by-arm.png`: the same on held-out phrasings', `- \`per-skill-${config.students.at(-1)}.png\`: accuracy per skill for the largest student`, ...(config.topK.length > 1 ? ['- `accuracy-by-top-k.png`: forward-KL KD accuracy by the top-k kept per position'] : []), ...(config.dataSizes.length > 1 ? ['- `accuracy-by-data-<student>.png`: accuracy by data size (verified teacher rows) and arm, per student'] : []), '');
   writeFileSync(join(outDir, 'results.md'), `${lines.join('\n')}\n`);
 
   // Plots.
@@ -230,6 +232,23 @@ export function writeReport(outDir: string, input: ReportInput): void {
         errors: kCells.map((entry) => entry.cells.map((cells) => 100 * sd(metricOf(cells)))),
       }),
     );
+  }
+  if (config.dataSizes.length > 1) {
+    const dataArms = ['seed-only', 'black-box', 'wb-forward-kl', 'staged'].filter((arm) => config.arms.includes(arm));
+    for (const size of config.students) {
+      const cells = (dataSize: number, arm: string) => select({ teacher: mainTeacher, dataSize, topK: 10, size, arm });
+      writeFileSync(
+        join(outDir, `accuracy-by-data-${size}.png`),
+        barChartPng({
+          title: `Student ${size}: accuracy by teacher rows`,
+          yLabel: 'accuracy %',
+          groups: config.dataSizes.map((dataSize) => `${mean(select({ teacher: mainTeacher, dataSize, topK: 10, arm: 'teacher' }).map((cell) => cell.dataRows)).toFixed(0)}`),
+          series: dataArms,
+          values: dataArms.map((arm) => config.dataSizes.map((dataSize) => 100 * mean(metricOf(cells(dataSize, arm))))),
+          errors: dataArms.map((arm) => config.dataSizes.map((dataSize) => 100 * sd(metricOf(cells(dataSize, arm))))),
+        }),
+      );
+    }
   }
   const largest = config.students.at(-1)!;
   writeFileSync(

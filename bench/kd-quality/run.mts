@@ -32,6 +32,7 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
     topk: { type: 'boolean', default: false },
+    data: { type: 'boolean', default: false },
     'top-k': { type: 'string' },
     students: { type: 'string' },
     seeds: { type: 'string' },
@@ -59,6 +60,26 @@ function config(): Config {
       topK: [1, 10, 20, 50, vocab],
       seedsPerSkill: 8,
       steps: 120,
+      baseSteps: 1000,
+      baseBatch: 32,
+      batch: 16,
+      evalPerSkill: 10,
+    };
+  }
+  if (values.data) {
+    // Data size with training that grows with the data (a fixed number of epochs instead of fixed
+    // steps): does more teacher data keep helping, and where does it flatten on this task?
+    return {
+      name: 'data',
+      teachers: [{ size: 'teacher-0.5m', steps: 1600, batch: 32 }],
+      students: ['0.06m', '0.1m', '0.16m'],
+      arms: ['seed-only', 'black-box', 'wb-forward-kl'],
+      seeds: [1, 2, 3],
+      dataSizes: [0, 1000, 4000, 16000],
+      topK: [10],
+      seedsPerSkill: 8,
+      steps: 0,
+      epochs: 3,
       baseSteps: 1000,
       baseBatch: 32,
       batch: 16,
@@ -129,9 +150,10 @@ if (values.steps) cfg.steps = Number(values.steps);
 if (values['top-k']) cfg.topK = values['top-k'].split(',').map((k) => (k === 'full' ? vocab : Number(k)));
 if (cfg.topK.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`bench/kd-quality: --top-k takes positive integers or "full", got ${values['top-k']}`);
 for (const size of cfg.students) shapeOf(size);
-const outDir = values.out ?? join(here, cfg.name === 'smoke' ? '.cache/results-smoke' : cfg.name === 'topk' ? 'results-topk' : 'results');
+const outDir = values.out ?? join(here, cfg.name === 'smoke' ? '.cache/results-smoke' : cfg.name === 'topk' ? 'results-topk' : cfg.name === 'data' ? 'results-data' : 'results');
 // One work folder per configuration and step count (a stage re-run with other settings must not reuse a finished one).
-const workRoot = join(cacheDir, 'runs', `${cfg.name}-s${cfg.steps}`);
+// (`-dc`: runs with a fixed, decontaminated evaluation set; earlier run folders are not reused.)
+const workRoot = join(cacheDir, 'runs', `${cfg.epochs ? `${cfg.name}-e${cfg.epochs}` : `${cfg.name}-s${cfg.steps}`}-dc`);
 if (values.fresh) rmSync(workRoot, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
@@ -141,17 +163,21 @@ const loads: number[] = [];
 const sampler = setInterval(() => loads.push(loadavg()[0]!), 15_000);
 sampler.unref();
 
-/** The fixed evaluation items: 10 per skill in train phrasings, 10 in held-out phrasings, none among any seed set. */
-function evalItems(allSeeds: ReadonlySet<string>): unknown[] {
-  const seen = generateItems({ perSkill: cfg.evalPerSkill, seed: 7001, phrasings: 'train', exclude: allSeeds, idPrefix: 'eval-seen' });
-  const held = generateItems({ perSkill: cfg.evalPerSkill, seed: 7002, phrasings: 'held-out', exclude: allSeeds, idPrefix: 'eval-held-out' });
-  return [...seen, ...held];
-}
+/**
+ * The evaluation items, the same for every cell of a configuration: 10 per skill in seed
+ * phrasings, 10 in held-out phrasings. No training row of any arm holds one of them: seed rows are
+ * drawn excluding them, and the synthesised rows pass `synth/decontaminate` against them.
+ */
+const EVAL_ITEMS = [
+  ...generateItems({ perSkill: cfg.evalPerSkill, seed: 7001, phrasings: 'train', idPrefix: 'eval-seen' }),
+  ...generateItems({ perSkill: cfg.evalPerSkill, seed: 7002, phrasings: 'held-out', idPrefix: 'eval-held-out' }),
+];
+const evalInstructions = new Set(EVAL_ITEMS.map((row) => row.instruction as string));
 
-/** Seed rows of one seed; for a data size > 0, as many seeds as the expansion needs to reach it (3 new items each). */
+/** Seed rows of one seed (never an evaluation item); for a data size > 0, as many seeds as the expansion needs to reach it (3 new items each). */
 function seedRows(seed: number, dataSize: number) {
   const perSkill = dataSize > 0 ? Math.ceil(dataSize / 3 / 7) : cfg.seedsPerSkill;
-  return generateItems({ perSkill, seed: 100 + seed, phrasings: 'train', idPrefix: `seed${seed}` });
+  return generateItems({ perSkill, seed: 100 + seed, phrasings: 'train', idPrefix: `seed${seed}`, exclude: evalInstructions });
 }
 
 const results: CellResult[] = [];
@@ -176,7 +202,7 @@ for (const teacherPlan of cfg.teachers) {
   // (--full) the other data sizes and top-k values with the main arms only.
   const variants: Array<{ dataSize: number; topK: number; arms: string[] }> = [{ dataSize: cfg.dataSizes[0]!, topK: cfg.topK.includes(10) ? 10 : cfg.topK[0]!, arms: cfg.arms }];
   if (teacherPlan === cfg.teachers[0]) {
-    for (const dataSize of cfg.dataSizes.slice(1)) variants.push({ dataSize, topK: 10, arms: ['seed-only', 'black-box', 'wb-forward-kl', 'staged'] });
+    for (const dataSize of cfg.dataSizes.slice(1)) variants.push({ dataSize, topK: 10, arms: cfg.arms.filter((arm) => ['seed-only', 'black-box', 'wb-forward-kl', 'staged'].includes(arm)) });
     for (const topK of cfg.topK.filter((k) => k !== 10)) variants.push({ dataSize: cfg.dataSizes[0]!, topK, arms: ['wb-forward-kl'] });
   } else {
     variants[0]!.arms = ['black-box', 'wb-forward-kl', 'staged'];
@@ -189,18 +215,21 @@ for (const teacherPlan of cfg.teachers) {
       mkdirSync(join(dir, 'data'), { recursive: true });
       const seeds = seedRows(seed, variant.dataSize);
       writeJsonl(join(dir, 'data/seeds.jsonl'), seeds);
-      const allSeedInstructions = new Set(cfg.seeds.flatMap((s) => seedRows(s, variant.dataSize).map((row) => row.instruction as string)));
-      writeJsonl(join(dir, 'data/eval.jsonl'), evalItems(allSeedInstructions));
+      writeJsonl(join(dir, 'data/eval.jsonl'), EVAL_ITEMS);
       const stages: Array<Record<string, unknown>> = [
         { id: 'expand', use: 'synth/expand', in: 'seeds', out: 'expanded', concurrency: 16, with: { teacher: 'writer', n: 3, rounds: 1, inContext: 1, prompt: join(here, 'prompts/expand.md'), temperature: 0, maxTokens: 200, roundRetries: 0 } },
         { id: 'rewrite', use: 'synth/rewrite', in: 'expanded', out: 'rewritten', concurrency: 16, with: { teacher: 'writer', prompt: join(here, 'prompts/rewrite.md'), temperature: 0, maxTokens: 72 } },
         { id: 'dedup', use: 'synth/dedup', in: 'rewritten', out: 'unique' },
-        { id: 'respond', use: 'synth/respond', in: 'unique', out: 'answered', concurrency: 16, with: { teacher: 'teacher', topLogprobs: variant.topK, temperature: 0, maxTokens: 24 } },
+        // Decontamination: no synthesised instruction may contain an evaluation item (whole-item match).
+        { id: 'decontaminate', use: 'synth/decontaminate', in: 'unique', out: 'clean', with: { benchmarks: [], extraPaths: ['./data/eval.jsonl'], minWords: 1, fields: ['instruction'] } },
+        { id: 'respond', use: 'synth/respond', in: 'clean', out: 'answered', concurrency: 16, with: { teacher: 'teacher', topLogprobs: variant.topK, temperature: 0, maxTokens: 24 } },
         { id: 'verify', use: 'skills/verify', in: 'answered', out: 'verified' },
       ];
       const models: Record<string, string> = { teacher: 'teacher' };
       const columns = new Map<string, { size: string; arm: string }>([['teacher', { size: 'teacher', arm: 'teacher' }]]);
-      const common = { batchSize: cfg.batch, epochs: 1000, maxSteps: cfg.steps, learningRate: 0.003, warmupSteps: 5, evalFraction: 0, maxLength: 128, checkpointEvery: 1000, seed };
+      // Fixed steps (every arm the same optimizer steps), or with cfg.epochs fixed epochs (steps grow with the data).
+      const common = { batchSize: cfg.batch, ...(cfg.epochs ? { epochs: cfg.epochs } : { epochs: 1000, maxSteps: cfg.steps }), learningRate: 0.003, warmupSteps: 5, evalFraction: 0, maxLength: 128, checkpointEvery: 1000, seed };
+      if (cfg.epochs && variant.arms.includes('staged')) throw new Error('bench/kd-quality: the staged arm needs fixed steps (not cfg.epochs)');
       const half = Math.max(1, Math.round(cfg.steps / 2));
       for (const size of cfg.students) {
         const student = bases[size]!;
@@ -232,8 +261,12 @@ for (const teacherPlan of cfg.teachers) {
         stages,
       });
       if (variant.topK >= vocab && teacherPlan === cfg.teachers[0]) fullStores.push(join(dir, 'run/stages/respond/logits.bin'));
+      // Guard: no evaluation item in any arm's training data (seed rows or verified teacher rows).
+      const trained = new Set([...seeds, ...readFileSync(join(dir, 'run/stages/verify/output.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { instruction: string })].map((row) => row.instruction as string));
+      const leaked = [...evalInstructions].filter((instruction) => trained.has(instruction));
+      if (leaked.length > 0) throw new Error(`bench/kd-quality: ${leaked.length} evaluation items are in the training data of ${name} (e.g. ${JSON.stringify(leaked[0])})`);
       const evaluation = JSON.parse(readFileSync(join(dir, 'run/stages/evaluate/eval/summary.json'), 'utf8')) as { metrics: Record<string, Record<string, number>> };
-      const funnel = Object.fromEntries(summary.stages.filter((stage) => ['expand', 'rewrite', 'dedup', 'respond', 'verify'].includes(stage.id)).map((stage) => [stage.id, { in: stage.rowsIn, out: stage.rowsOut, rejected: stage.rowsRejected }]));
+      const funnel = Object.fromEntries(summary.stages.filter((stage) => ['expand', 'rewrite', 'dedup', 'decontaminate', 'respond', 'verify'].includes(stage.id)).map((stage) => [stage.id, { in: stage.rowsIn, out: stage.rowsOut, rejected: stage.rowsRejected }]));
       const seconds = (Date.now() - cellStarted) / 1000;
       for (const [model, metrics] of Object.entries(evaluation.metrics)) {
         const { size, arm } = columns.get(model)!;
