@@ -27,6 +27,7 @@ function smokeRecipe(folder: string): string {
     if (stage.with?.student) stage.with.student = join(template, stage.with.student);
     if (stage.use.startsWith('trainer-tfjs/')) stage.with.maxSteps = 2;
     if (stage.id === 'expand') stage.with.rounds = 1;
+    if (stage.id === 'decontaminate') stage.with.extraPaths = [join(folder, 'eval.jsonl')];
   }
   const file = join(folder, 'recipe.yaml');
   writeFileSync(file, stringify(recipe));
@@ -41,11 +42,16 @@ describe('quickstart recipe', () => {
     const output = { write: (text: string) => (lines.push(text), true) } as unknown as NodeJS.WritableStream;
     const summary = await runRecipe(recipe, { runDir: join(folder, 'run'), reporter: new ProgressReporter({ mode: 'plain', output }) });
 
-    expect(summary.stages.map((stage) => stage.id)).toEqual(['expand', 'rewrite', 'dedup', 'respond', 'verify', 'sft', 'kd', 'seeds-only', 'evaluate']);
+    expect(summary.stages.map((stage) => stage.id)).toEqual(['expand', 'rewrite', 'dedup', 'decontaminate', 'respond', 'verify', 'sft', 'kd', 'seeds-only', 'evaluate']);
     const stage = (id: string) => summary.stages.find((entry) => entry.id === id)!;
     expect(stage('expand').rowsIn).toBe(7);
     expect(stage('verify').rowsOut).toBeGreaterThan(0);
     expect(stage('verify').rowsOut + stage('verify').rowsRejected).toBe(stage('respond').rowsOut);
+    // No training row is an evaluation item (decontamination against the evaluation file).
+    const evalInstructions = new Set(readFileSync(join(folder, 'eval.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).instruction as string));
+    const trained = readFileSync(join(folder, 'run/stages/verify/output.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line).instruction as string);
+    expect(trained.filter((instruction) => evalInstructions.has(instruction))).toEqual([]);
+    expect(stage('decontaminate').rowsOut + stage('decontaminate').rowsRejected).toBe(stage('dedup').rowsOut);
     const rejected = readFileSync(join(folder, 'run/stages/verify/rejected.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
     for (const entry of rejected) expect(entry.reason).toMatch(/expected|not an instruction/);
     const result = JSON.parse(readFileSync(join(folder, 'run/stages/evaluate/result.json'), 'utf8'));
