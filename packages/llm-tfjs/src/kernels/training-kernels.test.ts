@@ -39,6 +39,25 @@ describe('wasm BatchMatMul wrapper', () => {
   });
 });
 
+/** x·Wᵀ for two weights sharing x (the MLP's gate and up): the second reuses the transposed x. */
+describe('wasm swapped x·Wᵀ with a shared x', () => {
+  it('equals cpu for both products, and after x changes', async () => {
+    const products = async (backend: 'wasm' | 'cpu') => {
+      await initBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.randomNormal([6, 20], 0, 1, 'float32', 11);
+        const gate = tf.randomNormal([200, 20], 0, 1, 'float32', 12);
+        const up = tf.randomNormal([180, 20], 0, 1, 'float32', 13);
+        const other = tf.randomNormal([6, 20], 0, 1, 'float32', 14);
+        return [tf.matMul(x, gate, false, true), tf.matMul(x, up, false, true), tf.matMul(other, up, false, true), tf.matMul(x, gate, false, true)].map((t) => t.dataSync());
+      });
+    };
+    const wasm = await products('wasm');
+    const cpu = await products('cpu');
+    wasm.forEach((values, index) => expect(maxAbsDiff(values, cpu[index])).toBeLessThan(1e-4));
+  });
+});
+
 /** wasm's Identity (run by tf.clone and on every tensor saved for the backward pass) shares memory. */
 describe('wasm Identity', () => {
   it('shares the input memory, and the clone outlives the original', async () => {

@@ -145,6 +145,9 @@ function copyMatrix(source: Float32Array, index: number, rows: number, columns: 
  * explicitly first, and splits batched products (equal batch shapes) into one XNNPACK product
  * per matrix, copying the (transposed) operands out of and the results into the wasm heap.
  */
+/** The last left operand the swapped `x·Wᵀ` transposed (one entry; replaced by the next). */
+let lastTransposed: { source: tf.DataId; transposed: tf.TensorInfo; backend: WasmMatMulBackendLike } | undefined;
+
 function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
   const transposeKernel = tf.getKernel('Transpose', 'wasm');
   return {
@@ -224,15 +227,24 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
       // it; when x is much smaller than W (the LM head with a large vocabulary; any linear layer
       // while decoding), compute (W·xᵀ)ᵀ instead: stream W as it is, pack xᵀ, transpose the
       // [n, m] result.
+      // The transposed x is kept for the next call: the MLP's gate and up products (and any
+      // products sharing their left operand) then reuse it, and XNNPACK reuses its packing (its
+      // operator cache is keyed by that tensor), so only the first of them packs.
       if (transposeB && rank === 2 && b.shape.length === 2 && a.dtype === 'float32' && b.dtype === 'float32') {
+        const hit = !transposeA && lastTransposed?.source === a.dataId && lastTransposed.backend === backend;
         const direct = (transposeA ? MOVE_NS * m * k : 0) + MOVE_NS * k * n + PACK_NS * k * n;
-        const swapped = (transposeA ? 0 : MOVE_NS * m * k) + PACK_NS * m * k + MOVE_NS * m * n;
+        const swapped = (hit || transposeA ? 0 : MOVE_NS * m * k) + (hit ? 0 : PACK_NS * m * k) + MOVE_NS * m * n;
         if (swapped < 0.7 * direct) {
           const left = b; // [n, k]
-          const right = transposeA ? a : swapLast(a); // [k, m]
+          let right = a; // [k, m]
+          if (hit) right = lastTransposed!.transposed;
+          else if (!transposeA) {
+            right = swapLast(a);
+            if (lastTransposed) lastTransposed.backend.disposeData(lastTransposed.transposed.dataId);
+            lastTransposed = { source: a.dataId, transposed: right, backend };
+          }
           const product = original.kernelFunc({ ...args, inputs: { a: left, b: right }, attrs: plain }) as tf.TensorInfo; // [n, m]
           const out = swapLast(product);
-          if (right !== a) backend.disposeData(right.dataId);
           backend.disposeData(product.dataId);
           return out;
         }
