@@ -34,6 +34,7 @@ const { values } = parseArgs({
     topk: { type: 'boolean', default: false },
     data: { type: 'boolean', default: false },
     'top-k': { type: 'string' },
+    'data-sizes': { type: 'string' },
     students: { type: 'string' },
     seeds: { type: 'string' },
     steps: { type: 'string' },
@@ -148,6 +149,9 @@ if (values.seeds) cfg.seeds = values.seeds.split(',').map(Number);
 if (values.steps) cfg.steps = Number(values.steps);
 // --top-k 10,50,full: the top-k values of the run (full = the whole vocabulary).
 if (values['top-k']) cfg.topK = values['top-k'].split(',').map((k) => (k === 'full' ? vocab : Number(k)));
+// --data-sizes 0,1000: the data-size targets (0 = the rows the seed set gives).
+if (values['data-sizes']) cfg.dataSizes = values['data-sizes'].split(',').map(Number);
+if (cfg.dataSizes.some((size) => !Number.isInteger(size) || size < 0)) throw new Error(`bench/kd-quality: --data-sizes takes non-negative integers, got ${values['data-sizes']}`);
 if (cfg.topK.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`bench/kd-quality: --top-k takes positive integers or "full", got ${values['top-k']}`);
 for (const size of cfg.students) shapeOf(size);
 const outDir = values.out ?? join(here, cfg.name === 'smoke' ? '.cache/results-smoke' : cfg.name === 'topk' ? 'results-topk' : cfg.name === 'data' ? 'results-data' : 'results');
