@@ -19,6 +19,13 @@ interface EmscriptenModule {
   PThread?: { runningWorkers: { unref(): void }[] };
 }
 
+let threadedBackendThreads = 1;
+
+/** Threads of the threaded wasm build this process started (1 when it runs the single-threaded build). */
+export function threadedWasmThreads(): number {
+  return threadedBackendThreads;
+}
+
 /** Most threads the tfjs 4.x wasm build can run: it starts a pool of 8 workers. */
 export const MAX_WASM_THREADS = 8;
 
@@ -99,6 +106,7 @@ export async function createThreadedWasmBackend(wasmPackage: WasmPackage, thread
   if (process.env.LLM_TFJS_DEBUG_THREADS) console.error('[wasm-threads] module ready');
   wasmPackage.setThreadsCount(threads);
   const backend = new wasmPackage.BackendWasm(module);
+  threadedBackendThreads = threads;
   if (process.env.LLM_TFJS_DEBUG_THREADS) console.error('[wasm-threads] backend ready');
   // Running pthreads hold a reference on their Node worker (Emscripten calls worker.ref() when
   // it starts one): the pool's threads live as long as the process, so release them, or Node

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { adamUpdateKernels } from './adam-update';
 import { crossEntropyKernels } from './cross-entropy';
 import { decoderKernels } from './decoder-kernels';
+import { threadedWasmThreads } from '../backend/wasm-threads';
+import { blockedGemmScratch, blockedMatMul } from './wasm-blocked-gemm';
 import { wasmGemmFor } from './wasm-gemm';
+import { WasmGemmPool } from './wasm-gemm-pool';
 import { wasmTransposeFor } from './wasm-transpose';
 
 /** The slice of the wasm backend's API these kernels use (stable across tfjs 4.x). */
@@ -148,6 +151,39 @@ function copyMatrix(source: Float32Array, index: number, rows: number, columns: 
 /** The last left operand the swapped `x·Wᵀ` transposed (one entry; replaced by the next). */
 let lastTransposed: { source: tf.DataId; transposed: tf.TensorInfo; backend: WasmMatMulBackendLike } | undefined;
 
+/**
+ * Whether a product goes through the package's blocked GEMM (`wasm-blocked-gemm.ts`) rather than
+ * XNNPACK: every float32 product with enough rows and columns to fill its register tiles. Small-m
+ * products (decoding a token, where XNNPACK keeps a constant weight packed across calls) keep the
+ * XNNPACK paths below. `EASYDISTILL_WASM_GEMM=xnnpack` turns it off (for A/B measurements).
+ */
+function useBlockedGemm(m: number, k: number, n: number): boolean {
+  return m >= 32 && n >= 8 && k >= 8 && m * k * n >= 32_768 && process.env.EASYDISTILL_WASM_GEMM !== 'xnnpack';
+}
+
+/** Products below this many multiply-adds run on the calling thread alone (a helper's wake-up costs tens of microseconds). */
+const THREADED_MIN_WORK = 1 << 21;
+
+/**
+ * `out[i] = op(A[i]) · op(B[i])` for the `batch` matrices of `a`, `b` and `out` (byte offsets on
+ * the heap) through the blocked GEMM, with its scratch buffers allocated once on (and freed
+ * from) the backend's heap.
+ */
+function blockedProducts(backend: WasmMatMulBackendLike, memory: WebAssembly.Memory, pool: WasmGemmPool, a: number, b: number, out: number, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  const sizes = blockedGemmScratch(m, k, n);
+  const scratch = [sizes.packedA, sizes.packedB, Math.max(sizes.paddedC, 1)].map((floats) => backend.makeOutput([floats], 'float32'));
+  const [packedA, packedB, paddedC] = scratch.map((info) => backend.getMemoryOffset(info.dataId));
+  const threads = m * k * n >= THREADED_MIN_WORK ? undefined : 1;
+  try {
+    for (let index = 0; index < batch; index += 1) {
+      const operands = { a: a + index * m * k * 4, b: b + index * k * n * 4, out: out + index * m * n * 4, packedA, packedB, paddedC, m, k, n, transA, transB };
+      blockedMatMul(memory, operands, (plan) => pool.run(plan, threads));
+    }
+  } finally {
+    for (const info of scratch) backend.disposeData(info.dataId);
+  }
+}
+
 function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
   const transposeKernel = tf.getKernel('Transpose', 'wasm');
   return {
@@ -164,10 +200,22 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
       const m = transposeA ? a.shape[rank - 1] : a.shape[rank - 2];
       const k = transposeA ? a.shape[rank - 2] : a.shape[rank - 1];
       const n = transposeB ? b.shape[rank - 2] : b.shape[rank - 1];
+      const float32 = a.dtype === 'float32' && b.dtype === 'float32';
+      const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
+      // Large float32 products, 2-D or batched with equal batch shapes (except attention's small
+      // per-head products, which the SIMD gemm below takes): the blocked GEMM.
+      const smallBatched = batch > 1 && n % 16 === 0 && k * n <= 65_536;
+      const shapesFit = rank === 2 ? b.shape.length === 2 : sameBatch && !smallBatched;
+      const pool = float32 && shapesFit && useBlockedGemm(m, k, n) ? WasmGemmPool.for(memory, threadedWasmThreads()) : null;
+      if (pool && memory) {
+        const out = backend.makeOutput([...batchShape, m, n], 'float32');
+        const [aBase, bBase, outBase] = [a, b, out].map((info) => backend.getMemoryOffset(info.dataId));
+        blockedProducts(backend, memory, pool, aBase, bBase, outBase, batch, m, k, n, transposeA, transposeB);
+        return out;
+      }
       // Below ~16K multiply-adds per matrix the naive loop beats an XNNPACK call per matrix.
       if (batch > 1 && sameBatch && m * k * n >= 16_384 && a.dtype === 'float32' && b.dtype === 'float32') {
         const out = backend.makeOutput([...batchShape, m, n], 'float32');
-        const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
         const tiled = wasmTransposeFor(memory);
         // Small matrices (attention's per-head products): the package's SIMD gemm, no XNNPACK call per matrix.
         const gemm = n % 16 === 0 && k * n <= 65_536 && tiled ? wasmGemmFor(memory) : null;
