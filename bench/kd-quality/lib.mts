@@ -2,8 +2,8 @@
 // with core's loadRecipe/runRecipe (every training, data and evaluation step of the benchmark is
 // a recipe written to disk and run by the toolkit's own runner).
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { loadRecipe, runRecipe, ProgressReporter, type RunSummary } from '@easydistill/core';
 import { stringify } from 'yaml';
 import { createModelFolder, type Shape } from '../quickstart/model-folder.mts';
@@ -49,6 +49,36 @@ export function parameterCount(shape: Shape, vocab = 979): number {
   const mlp = 3 * shape.hidden * shape.intermediate;
   const norms = 2 * shape.hidden;
   return vocab * shape.hidden + shape.layers * (attention + mlp + norms) + shape.hidden;
+}
+
+/**
+ * Parameters of the model in a folder, counted from its `model.safetensors` header (the element
+ * counts of every tensor; a tied embedding is stored once, as in `parameterCount`).
+ */
+export function modelFolderParameters(dir: string): number {
+  const fd = openSync(join(dir, 'model.safetensors'), 'r');
+  try {
+    const size = Buffer.alloc(8);
+    readSync(fd, size, 0, 8, 0);
+    const header = Buffer.alloc(Number(size.readBigUInt64LE(0)));
+    readSync(fd, header, 0, header.length, 8);
+    const tensors = JSON.parse(header.toString('utf8')) as Record<string, { shape?: number[] }>;
+    return Object.entries(tensors)
+      .filter(([name]) => name !== '__metadata__')
+      .reduce((sum, [, tensor]) => sum + (tensor.shape ?? []).reduce((product, dimension) => product * dimension, 1), 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A name for a model folder given on the command line: its folder name, or for a stage output
+ * (`<dir>/run/stages/<stage>/model`, as train-teacher.mts writes) the name of `<dir>`.
+ */
+export function modelFolderName(dir: string): string {
+  let path = resolve(dir);
+  while (['model', 'run', 'stages'].includes(basename(path)) || basename(dirname(path)) === 'stages') path = dirname(path);
+  return basename(path) || basename(resolve(dir));
 }
 
 export function shapeOf(name: string): Shape {

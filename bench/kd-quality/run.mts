@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateItems } from '@easydistill/plugin-skills';
 import { ensureStudentBase, ensureTeacher, type TeacherPlan } from './train-teacher.mts';
-import { cacheDir, here, parameterCount, runRecipeObject, shapeOf, tokenizerInfo, writeJsonl } from './lib.mts';
+import { cacheDir, here, modelFolderName, modelFolderParameters, parameterCount, runRecipeObject, shapeOf, tokenizerInfo, writeJsonl } from './lib.mts';
 import { writeReport, type CellResult, type Config } from './report.mts';
 import { tailMass, type TailMass } from './tail-mass.mts';
 
@@ -154,6 +154,14 @@ if (values['data-sizes']) cfg.dataSizes = values['data-sizes'].split(',').map(Nu
 if (cfg.dataSizes.some((size) => !Number.isInteger(size) || size < 0)) throw new Error(`bench/kd-quality: --data-sizes takes non-negative integers, got ${values['data-sizes']}`);
 if (cfg.topK.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`bench/kd-quality: --top-k takes positive integers or "full", got ${values['top-k']}`);
 for (const size of cfg.students) shapeOf(size);
+// --teacher-model DIR: that model folder replaces the configuration's first teacher, under its own
+// name (the folder's) and with its own parameter count (its model.safetensors), so that the
+// report never labels it with the plan's teacher; it is not trained here.
+if (values['teacher-model']) {
+  const model = values['teacher-model'];
+  if (!existsSync(join(model, 'model.safetensors'))) throw new Error(`bench/kd-quality: --teacher-model ${model} has no model.safetensors`);
+  cfg.teachers[0] = { size: modelFolderName(model), steps: 0, batch: 0, model };
+}
 const outDir = values.out ?? join(here, cfg.name === 'smoke' ? '.cache/results-smoke' : cfg.name === 'topk' ? 'results-topk' : cfg.name === 'data' ? 'results-data' : 'results');
 // One work folder per configuration and step count (a stage re-run with other settings must not reuse a finished one).
 // (`-dc`: runs with a fixed, decontaminated evaluation set; earlier run folders are not reused.)
@@ -198,10 +206,10 @@ for (const size of cfg.students) {
 }
 const teacherTimes: Record<string, { seconds: number; trained: boolean; parameters: number }> = {};
 for (const teacherPlan of cfg.teachers) {
-  // --teacher-model: a given model folder instead of the cached teacher (smoke runs).
-  const teacher = values['teacher-model'] ? { model: values['teacher-model'], seconds: 0, trained: false } : await ensureTeacher(teacherPlan as TeacherPlan, log);
-  teacherTimes[teacherPlan.size] = { seconds: teacher.seconds, trained: teacher.trained, parameters: parameterCount(shapeOf(teacherPlan.size), (await tokenizerInfo()).vocab) };
-  log(`teacher ${teacherPlan.size}: ${teacher.model}${teacher.trained ? ` (trained in ${teacher.seconds.toFixed(0)} s)` : ' (cached)'}`);
+  // A given model folder (--teacher-model) is used as it is; the plan's teachers are trained or taken from the cache.
+  const teacher = teacherPlan.model ? { model: teacherPlan.model, seconds: 0, trained: false } : await ensureTeacher(teacherPlan as TeacherPlan, log);
+  teacherTimes[teacherPlan.size] = { seconds: teacher.seconds, trained: teacher.trained, parameters: teacherPlan.model ? modelFolderParameters(teacherPlan.model) : parameterCount(shapeOf(teacherPlan.size), (await tokenizerInfo()).vocab) };
+  log(`teacher ${teacherPlan.size}: ${teacher.model}${teacher.trained ? ` (trained in ${teacher.seconds.toFixed(0)} s)` : teacherPlan.model ? ' (given by --teacher-model)' : ' (cached)'}`);
   // Variants run against this teacher: the main grid at the first data size and top-k, then
   // (--full) the other data sizes and top-k values with the main arms only.
   const variants: Array<{ dataSize: number; topK: number; arms: string[] }> = [{ dataSize: cfg.dataSizes[0]!, topK: cfg.topK.includes(10) ? 10 : cfg.topK[0]!, arms: cfg.arms }];
@@ -214,7 +222,7 @@ for (const teacherPlan of cfg.teachers) {
   for (const variant of variants) {
     for (const seed of cfg.seeds) {
       const cellStarted = Date.now();
-      const name = `${teacherPlan.size}-d${variant.dataSize || 'seeds'}-k${variant.topK}-seed${seed}`;
+      const name = `${teacherPlan.size.replace(/[^A-Za-z0-9._-]/g, '_')}-d${variant.dataSize || 'seeds'}-k${variant.topK}-seed${seed}`;
       const dir = join(workRoot, name);
       mkdirSync(join(dir, 'data'), { recursive: true });
       const seeds = seedRows(seed, variant.dataSize);
@@ -258,7 +266,7 @@ for (const teacherPlan of cfg.teachers) {
         name: `kdq-${name}`,
         seed,
         // The request cache is keyed by the teacher's weights, so a retrained teacher is asked again.
-        cache: join(cacheDir, 'request-cache', `${teacherPlan.size}-${createHash('sha256').update(readFileSync(join(teacher.model, 'model.safetensors'))).digest('hex').slice(0, 12)}`),
+        cache: join(cacheDir, 'request-cache', `${teacherPlan.size.replace(/[^A-Za-z0-9._-]/g, '_')}-${createHash('sha256').update(readFileSync(join(teacher.model, 'model.safetensors'))).digest('hex').slice(0, 12)}`),
         plugins: ['./served-teacher.plugin.mjs', './rule-writer.plugin.mjs', '@easydistill/plugin-teacher-local', '@easydistill/plugin-teacher-openai', '@easydistill/plugin-synth', '@easydistill/plugin-skills', '@easydistill/plugin-trainer-tfjs'].map((plugin) => (plugin.startsWith('.') ? join(here, plugin) : plugin)),
         components: { teacher: { use: 'kdq/served', options: { model: teacher.model, maxBatchSize: 16, concurrency: 16, maxTopLogprobs: Math.max(20, variant.topK) } }, writer: { use: 'kdq-writer/rules', options: {} } },
         datasets: { seeds: { path: './data/seeds.jsonl', format: 'rows' }, 'eval-items': { path: './data/eval.jsonl', format: 'rows' } },
@@ -294,7 +302,9 @@ const machine = {
 const tokenizer = await tokenizerInfo();
 const studentParameters = Object.fromEntries(cfg.students.map((size) => [size, parameterCount(shapeOf(size), tokenizer.vocab)]));
 const teacherTail: TailMass | undefined = fullStores.length ? tailMass(fullStores) : undefined;
-writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results }, null, 2)}\n`);
-writeReport(outDir, { config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results, command: process.argv.slice(2).join(' ') });
+const command = process.argv.slice(2).join(' ');
+// `command` lets report.mts re-render this folder from results.json alone.
+writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ config: cfg, command, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results }, null, 2)}\n`);
+writeReport(outDir, { config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results, command });
 log(`done in ${(wallSeconds / 60).toFixed(1)} min; results in ${outDir}`);
 if (!existsSync(join(outDir, 'results.md'))) process.exitCode = 1;
