@@ -8,7 +8,8 @@
  *
  * Each measurement runs in its own process (tfjs-step.ts, torch-step.py) so they do not share
  * a heap or threads. PyTorch: /usr/bin/python3 (Debian python3-torch), --threads (default 2); the
- * tfjs wasm backend --wasm-threads XNNPACK threads (default 1); tfjs Adam --optimizer fused (llm-tfjs's
+ * tfjs wasm backend --wasm-threads XNNPACK threads (default 1; a list runs each), --wasm-gemm blocked or
+ * xnnpack (the wasm products; default blocked, a list runs each); tfjs Adam --optimizer fused (llm-tfjs's
  * adamUpdate, the trainer's path; default) or tfjs (tf.train.adam).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -27,8 +28,12 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
-    // XNNPACK threads of the tfjs wasm backend (1: the single-threaded build; see NOTES.md).
+    // XNNPACK threads of the tfjs wasm backend (1: the single-threaded build; see NOTES.md); a
+    // comma-separated list runs the wasm backend once per thread count.
     'wasm-threads': { type: 'string', default: '1' },
+    // The wasm products: 'blocked' (llm-tfjs's blocked GEMM, the default) or 'xnnpack'
+    // (EASYDISTILL_WASM_GEMM=xnnpack: the XNNPACK paths from before it); a list runs each.
+    'wasm-gemm': { type: 'string', default: 'blocked' },
     // tfjs Adam: 'fused' (llm-tfjs's adamUpdate, as the trainer runs it) or 'tfjs' (tf.train.adam).
     optimizer: { type: 'string', default: 'fused' },
     python: { type: 'string', default: '/usr/bin/python3' },
@@ -55,6 +60,7 @@ interface Speed {
   version?: string;
   threads?: number;
   optimizer?: string;
+  gemm?: string;
   loadBefore?: number[];
   loadAfter?: number[];
 }
@@ -77,11 +83,13 @@ function run(command: string, args: string[], what: string, env: NodeJS.ProcessE
   return { ...parsed, loadBefore, loadAfter };
 }
 
-const tfjsArgs = (config: string, backend: string) => [
+const tfjsArgs = (config: string, backend: string, threads: string) => [
   '--import', 'tsx', join(here, 'tfjs-step.ts'), '--config', config, '--backend', backend,
   '--steps', backend === 'cpu' ? values['cpu-steps']! : values.steps!, '--warmup', values.warmup!, '--optimizer', values.optimizer!,
-  ...(backend === 'wasm' ? ['--threads', values['wasm-threads']!] : []),
+  ...(backend === 'wasm' ? ['--threads', threads] : []),
 ];
+/** The wasm variants to run: every (gemm, threads) pair of the two lists. */
+const wasmVariants = values['wasm-gemm']!.split(',').flatMap((gemm) => values['wasm-threads']!.split(',').map((threads) => ({ gemm, threads })));
 const torchArgs = (config: string) => [join(here, 'torch-step.py'), '--config', config, '--threads', values.threads!, '--steps', values.steps!, '--warmup', values.warmup!];
 const threadEnv = { OMP_NUM_THREADS: values.threads!, OPENBLAS_NUM_THREADS: values.threads! };
 
@@ -98,7 +106,14 @@ for (const config of configs) {
       skipped.push(`tfjs cpu ${config} (not run: the pure-JS backend needs tens of minutes per step here; see NOTES.md)`);
       continue;
     }
-    speeds.push(run(process.execPath, tfjsArgs(config, backend), `tfjs ${backend} ${config}`) as unknown as Speed);
+    if (backend !== 'wasm') {
+      speeds.push(run(process.execPath, tfjsArgs(config, backend, '1'), `tfjs ${backend} ${config}`) as unknown as Speed);
+      continue;
+    }
+    for (const { gemm, threads } of wasmVariants) {
+      const speed = run(process.execPath, tfjsArgs(config, backend, threads), `tfjs wasm ${config} (${gemm} GEMM, ${threads} threads)`, { EASYDISTILL_WASM_GEMM: gemm }) as unknown as Speed;
+      speeds.push({ ...speed, gemm });
+    }
   }
   speeds.push(run(values.python!, torchArgs(config), `pytorch ${config} (again)`, threadEnv) as unknown as Speed);
 }
@@ -142,7 +157,7 @@ for (const config of configs) {
   const best = torch.reduce((a, b) => (a.tokensPerSecond >= b.tokensPerSecond ? a : b));
   const bestCpu = torch.reduce((a, b) => (a.medianCpuMs <= b.medianCpuMs ? a : b));
   for (const speed of speeds.filter((candidate) => candidate.config === config)) {
-    const name = speed.framework === 'pytorch' ? `PyTorch ${speed.version} (${speed.threads} threads)` : `llm-tfjs ${speed.backend}${speed.threads ? ` (${speed.threads} threads)` : ''}${speed.optimizer ? `, ${speed.optimizer} Adam` : ''}`;
+    const name = speed.framework === 'pytorch' ? `PyTorch ${speed.version} (${speed.threads} threads)` : `llm-tfjs ${speed.backend}${speed.threads ? ` (${speed.threads} threads)` : ''}${speed.gemm ? `, ${speed.gemm === 'xnnpack' ? 'XNNPACK products' : 'blocked GEMM'}` : ''}${speed.optimizer ? `, ${speed.optimizer} Adam` : ''}`;
     const tokensPerCpuSecond = (speed.batch * speed.seq * 1000) / speed.medianCpuMs;
     const ratio = speed.framework === 'pytorch' ? '' : `${((100 * speed.tokensPerSecond) / best.tokensPerSecond).toFixed(0)}%`;
     const cpuRatio = speed.framework === 'pytorch' ? '' : `${((100 * tokensPerCpuSecond * bestCpu.medianCpuMs) / (speed.batch * speed.seq * 1000)).toFixed(0)}%`;
