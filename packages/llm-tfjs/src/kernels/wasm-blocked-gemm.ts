@@ -118,33 +118,39 @@ function tilesBody(): number[] {
 }
 
 /**
- * `packRows(src, dst, blocks, k, ldBytes, elementBytes)`: `dst[block][p][r] = src[block·MR + r][p]`
- * for a source whose row `i`, element `p` is at `src + i·ldBytes + p·elementBytes`. With
- * `elementBytes` 4 it packs row-major rows (A, or B transposed); the strides are general.
- * (MR or NR rows per block, by `width`.)
+ * The loops of both packing functions, whose first four parameters are `src, dst, blocks, k` and
+ * whose locals start at `firstLocal`: for each block, `S = blockStart`; for each of k steps,
+ * `copies` (reading at S, writing `width` floats at D), then `S += advance`, `D += width · 4`.
  */
-function packStridedBody(width: number): number[] {
-  const [SRC, DST, BLOCKS, K, LD, EL] = [0, 1, 2, 3, 4, 5];
-  const [BLOCK, P, S, D] = [6, 7, 8, 9];
-  const copies: number[] = [];
-  for (let r = 0; r < width; r += 1) {
-    copies.push(...get(D), ...get(S), ...(r === 0 ? [] : [...get(LD), ...i32(r), mul, add]), ...f32Load(0), ...f32Store(r * 4));
-  }
+function packBody(width: number, firstLocal: number, code: (S: number, D: number, BLOCK: number) => { blockStart: number[]; copies: number[]; advance: number[] }): number[] {
+  const [DST, BLOCKS, K] = [1, 2, 3];
+  const [BLOCK, P, S, D] = [firstLocal, firstLocal + 1, firstLocal + 2, firstLocal + 3];
+  const { blockStart, copies, advance } = code(S, D, BLOCK);
   return [
     1, 4, I32,
     ...get(DST), ...set(D),
     ...i32(0), ...set(BLOCK),
     ...loop(BLOCK, get(BLOCKS), 1, [
-      ...get(SRC), ...get(BLOCK), ...get(LD), ...i32(width), mul, mul, add, ...set(S),
+      ...blockStart, ...set(S),
       ...i32(0), ...set(P),
-      ...loop(P, get(K), 1, [
-        ...copies,
-        ...get(S), ...get(EL), add, ...set(S),
-        ...increment(D, width * 4),
-      ]),
+      ...loop(P, get(K), 1, [...copies, ...get(S), ...advance, add, ...set(S), ...increment(D, width * 4)]),
     ]),
     0x0b,
   ];
+}
+
+/**
+ * `packRows(src, dst, blocks, k, ldBytes, elementBytes)`: `dst[block][p][r] = src[block·width + r][p]`
+ * for a source whose row `i`, element `p` is at `src + i·ldBytes + p·elementBytes` (`width` rows per
+ * block: MR for A, NR for B). With `elementBytes` 4 it packs row-major rows (A, or B transposed).
+ */
+function packStridedBody(width: number): number[] {
+  const [SRC, LD, EL] = [0, 4, 5];
+  return packBody(width, 6, (S, D, BLOCK) => ({
+    blockStart: [...get(SRC), ...get(BLOCK), ...get(LD), ...i32(width), mul, mul, add],
+    copies: Array.from({ length: width }, (_, r) => [...get(D), ...get(S), ...(r === 0 ? [] : [...get(LD), ...i32(r), mul, add]), ...f32Load(0), ...f32Store(r * 4)]).flat(),
+    advance: get(EL),
+  }));
 }
 
 /**
@@ -152,25 +158,12 @@ function packStridedBody(width: number): number[] {
  * each step copies `width` contiguous floats (A stored transposed, or B untransposed) as f32x4.
  */
 function packContiguousBody(width: number): number[] {
-  const [SRC, DST, BLOCKS, K, LD] = [0, 1, 2, 3, 4];
-  const [BLOCK, P, S, D] = [5, 6, 7, 8];
-  const copies: number[] = [];
-  for (let vector = 0; vector < width / 4; vector += 1) copies.push(...get(D), ...get(S), ...v128Load(vector * 16), ...v128Store(vector * 16));
-  return [
-    1, 4, I32,
-    ...get(DST), ...set(D),
-    ...i32(0), ...set(BLOCK),
-    ...loop(BLOCK, get(BLOCKS), 1, [
-      ...get(SRC), ...get(BLOCK), ...i32(width * 4), mul, add, ...set(S),
-      ...i32(0), ...set(P),
-      ...loop(P, get(K), 1, [
-        ...copies,
-        ...get(S), ...get(LD), add, ...set(S),
-        ...increment(D, width * 4),
-      ]),
-    ]),
-    0x0b,
-  ];
+  const [SRC, LD] = [0, 4];
+  return packBody(width, 5, (S, D, BLOCK) => ({
+    blockStart: [...get(SRC), ...get(BLOCK), ...i32(width * 4), mul, add],
+    copies: Array.from({ length: width / 4 }, (_, vector) => [...get(D), ...get(S), ...v128Load(vector * 16), ...v128Store(vector * 16)]).flat(),
+    advance: get(LD),
+  }));
 }
 
 export interface BlockedGemmFunctions {
@@ -270,6 +263,19 @@ export interface BlockedGemmOperands {
 }
 
 /**
+ * The last, partial block of a packed operand, in JavaScript (k × width elements): lane `l` of step
+ * `p` is the element of row/column `first + l` (byte offset `at(index, p)`), or 0 at or past `count`.
+ */
+function packPartialBlock(heap: Float32Array, dst: number, first: number, count: number, width: number, k: number, at: (index: number, p: number) => number): void {
+  for (let p = 0; p < k; p += 1) {
+    for (let lane = 0; lane < width; lane += 1) {
+      const index = first + lane;
+      heap[dst / 4 + p * width + lane] = index < count ? heap[at(index, p) / 4] : 0;
+    }
+  }
+}
+
+/**
  * Runs `out[m, n] = op(A) · op(B)` (row-major float32 on `memory`): packs the partial row block
  * and panel (m % MR, n % NR) with zero padding here, then hands the plan to `run` (one thread, or
  * the pool), then copies the result out of the padded buffer when there was padding.
@@ -287,22 +293,10 @@ export function blockedMatMul(memory: WebAssembly.Memory, operands: BlockedGemmO
   if (rowBlocks !== fullRowBlocks || panels !== fullPanels) {
     const heap = new Float32Array(memory.buffer);
     if (rowBlocks !== fullRowBlocks) {
-      const base = (packedA + fullRowBlocks * k * MR * 4) / 4;
-      for (let p = 0; p < k; p += 1) {
-        for (let r = 0; r < MR; r += 1) {
-          const i = fullRowBlocks * MR + r;
-          heap[base + p * MR + r] = i < m ? heap[(transA ? a + p * lda + i * 4 : a + i * lda + p * 4) / 4] : 0;
-        }
-      }
+      packPartialBlock(heap, packedA + fullRowBlocks * k * MR * 4, fullRowBlocks * MR, m, MR, k, (i, p) => (transA ? a + p * lda + i * 4 : a + i * lda + p * 4));
     }
     if (panels !== fullPanels) {
-      const base = (packedB + fullPanels * k * NR * 4) / 4;
-      for (let p = 0; p < k; p += 1) {
-        for (let c = 0; c < NR; c += 1) {
-          const j = fullPanels * NR + c;
-          heap[base + p * NR + c] = j < n ? heap[(transB ? b + j * ldb + p * 4 : b + p * ldb + j * 4) / 4] : 0;
-        }
-      }
+      packPartialBlock(heap, packedB + fullPanels * k * NR * 4, fullPanels * NR, n, NR, k, (j, p) => (transB ? b + j * ldb + p * 4 : b + p * ldb + j * 4));
     }
   }
   const target = padded ? paddedC : out;
