@@ -2,9 +2,10 @@
 // with core's loadRecipe/runRecipe (every training, data and evaluation step of the benchmark is
 // a recipe written to disk and run by the toolkit's own runner).
 import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadRecipe, runRecipe, ProgressReporter, type RunSummary } from '@easydistill/core';
+import { SafetensorsFile } from '@easydistill/llm-tfjs';
 import { stringify } from 'yaml';
 import { createModelFolder, type Shape } from '../quickstart/model-folder.mts';
 import { quickstartTokenizer } from '../quickstart/tokenizer.mts';
@@ -55,19 +56,12 @@ export function parameterCount(shape: Shape, vocab = 979): number {
  * Parameters of the model in a folder, counted from its `model.safetensors` header (the element
  * counts of every tensor; a tied embedding is stored once, as in `parameterCount`).
  */
-export function modelFolderParameters(dir: string): number {
-  const fd = openSync(join(dir, 'model.safetensors'), 'r');
+export async function modelFolderParameters(dir: string): Promise<number> {
+  const file = await SafetensorsFile.open(join(dir, 'model.safetensors'));
   try {
-    const size = Buffer.alloc(8);
-    readSync(fd, size, 0, 8, 0);
-    const header = Buffer.alloc(Number(size.readBigUInt64LE(0)));
-    readSync(fd, header, 0, header.length, 8);
-    const tensors = JSON.parse(header.toString('utf8')) as Record<string, { shape?: number[] }>;
-    return Object.entries(tensors)
-      .filter(([name]) => name !== '__metadata__')
-      .reduce((sum, [, tensor]) => sum + (tensor.shape ?? []).reduce((product, dimension) => product * dimension, 1), 0);
+    return [...file.tensors.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((product, dimension) => product * dimension, 1), 0);
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 

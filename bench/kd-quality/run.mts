@@ -208,7 +208,9 @@ const teacherTimes: Record<string, { seconds: number; trained: boolean; paramete
 for (const teacherPlan of cfg.teachers) {
   // A given model folder (--teacher-model) is used as it is; the plan's teachers are trained or taken from the cache.
   const teacher = teacherPlan.model ? { model: teacherPlan.model, seconds: 0, trained: false } : await ensureTeacher(teacherPlan as TeacherPlan, log);
-  teacherTimes[teacherPlan.size] = { seconds: teacher.seconds, trained: teacher.trained, parameters: teacherPlan.model ? modelFolderParameters(teacherPlan.model) : parameterCount(shapeOf(teacherPlan.size), (await tokenizerInfo()).vocab) };
+  teacherTimes[teacherPlan.size] = { seconds: teacher.seconds, trained: teacher.trained, parameters: teacherPlan.model ? await modelFolderParameters(teacherPlan.model) : parameterCount(shapeOf(teacherPlan.size), (await tokenizerInfo()).vocab) };
+  // The teacher's name as it goes into folder and cache names (a --teacher-model name may hold any character).
+  const teacherTag = teacherPlan.size.replace(/[^A-Za-z0-9._-]/g, '_');
   log(`teacher ${teacherPlan.size}: ${teacher.model}${teacher.trained ? ` (trained in ${teacher.seconds.toFixed(0)} s)` : teacherPlan.model ? ' (given by --teacher-model)' : ' (cached)'}`);
   // Variants run against this teacher: the main grid at the first data size and top-k, then
   // (--full) the other data sizes and top-k values with the main arms only.
@@ -222,7 +224,7 @@ for (const teacherPlan of cfg.teachers) {
   for (const variant of variants) {
     for (const seed of cfg.seeds) {
       const cellStarted = Date.now();
-      const name = `${teacherPlan.size.replace(/[^A-Za-z0-9._-]/g, '_')}-d${variant.dataSize || 'seeds'}-k${variant.topK}-seed${seed}`;
+      const name = `${teacherTag}-d${variant.dataSize || 'seeds'}-k${variant.topK}-seed${seed}`;
       const dir = join(workRoot, name);
       mkdirSync(join(dir, 'data'), { recursive: true });
       const seeds = seedRows(seed, variant.dataSize);
@@ -266,7 +268,7 @@ for (const teacherPlan of cfg.teachers) {
         name: `kdq-${name}`,
         seed,
         // The request cache is keyed by the teacher's weights, so a retrained teacher is asked again.
-        cache: join(cacheDir, 'request-cache', `${teacherPlan.size.replace(/[^A-Za-z0-9._-]/g, '_')}-${createHash('sha256').update(readFileSync(join(teacher.model, 'model.safetensors'))).digest('hex').slice(0, 12)}`),
+        cache: join(cacheDir, 'request-cache', `${teacherTag}-${createHash('sha256').update(readFileSync(join(teacher.model, 'model.safetensors'))).digest('hex').slice(0, 12)}`),
         plugins: ['./served-teacher.plugin.mjs', './rule-writer.plugin.mjs', '@easydistill/plugin-teacher-local', '@easydistill/plugin-teacher-openai', '@easydistill/plugin-synth', '@easydistill/plugin-skills', '@easydistill/plugin-trainer-tfjs'].map((plugin) => (plugin.startsWith('.') ? join(here, plugin) : plugin)),
         components: { teacher: { use: 'kdq/served', options: { model: teacher.model, maxBatchSize: 16, concurrency: 16, maxTopLogprobs: Math.max(20, variant.topK) } }, writer: { use: 'kdq-writer/rules', options: {} } },
         datasets: { seeds: { path: './data/seeds.jsonl', format: 'rows' }, 'eval-items': { path: './data/eval.jsonl', format: 'rows' } },
@@ -304,7 +306,8 @@ const studentParameters = Object.fromEntries(cfg.students.map((size) => [size, p
 const teacherTail: TailMass | undefined = fullStores.length ? tailMass(fullStores) : undefined;
 const command = process.argv.slice(2).join(' ');
 // `command` lets report.mts re-render this folder from results.json alone.
-writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ config: cfg, command, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results }, null, 2)}\n`);
-writeReport(outDir, { config: cfg, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results, command });
+const report = { config: cfg, command, machine, wallSeconds, teacherTimes, baseTimes, studentParameters, tokenizer, ...(teacherTail ? { teacherTail } : {}), results };
+writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+writeReport(outDir, report);
 log(`done in ${(wallSeconds / 60).toFixed(1)} min; results in ${outDir}`);
 if (!existsSync(join(outDir, 'results.md'))) process.exitCode = 1;
