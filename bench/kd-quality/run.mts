@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateItems } from '@easydistill/plugin-skills';
 import { ensureStudentBase, ensureTeacher, type TeacherPlan } from './train-teacher.mts';
@@ -158,7 +158,7 @@ for (const size of cfg.students) shapeOf(size);
 // name (the folder's) and with its own parameter count (its model.safetensors), so that the
 // report never labels it with the plan's teacher; it is not trained here.
 if (values['teacher-model']) {
-  const model = values['teacher-model'];
+  const model = resolve(values['teacher-model']); // recipes resolve relative paths against their own folder
   if (!existsSync(join(model, 'model.safetensors'))) throw new Error(`bench/kd-quality: --teacher-model ${model} has no model.safetensors`);
   cfg.teachers[0] = { size: modelFolderName(model), steps: 0, batch: 0, model };
 }
