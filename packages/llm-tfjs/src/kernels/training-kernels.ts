@@ -161,6 +161,11 @@ function useBlockedGemm(m: number, k: number, n: number): boolean {
   return m >= 32 && n >= 8 && k >= 8 && m * k * n >= 32_768 && process.env.EASYDISTILL_WASM_GEMM !== 'xnnpack';
 }
 
+/** Whether one matrix of a batched product fits the unpacked SIMD gemm of `wasm-gemm.ts` (attention's per-head products). */
+function fitsSmallGemm(k: number, n: number): boolean {
+  return n % 16 === 0 && k * n <= 65_536;
+}
+
 /** Products below this many multiply-adds run on the calling thread alone (a helper's wake-up costs tens of microseconds). */
 const THREADED_MIN_WORK = 1 << 21;
 
@@ -204,7 +209,7 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
       const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
       // Large float32 products, 2-D or batched with equal batch shapes (except attention's small
       // per-head products, which the SIMD gemm below takes): the blocked GEMM.
-      const smallBatched = batch > 1 && n % 16 === 0 && k * n <= 65_536;
+      const smallBatched = batch > 1 && fitsSmallGemm(k, n);
       const shapesFit = rank === 2 ? b.shape.length === 2 : sameBatch && !smallBatched;
       const pool = float32 && shapesFit && useBlockedGemm(m, k, n) ? WasmGemmPool.for(memory, threadedWasmThreads()) : null;
       if (pool && memory) {
@@ -214,11 +219,11 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
         return out;
       }
       // Below ~16K multiply-adds per matrix the naive loop beats an XNNPACK call per matrix.
-      if (batch > 1 && sameBatch && m * k * n >= 16_384 && a.dtype === 'float32' && b.dtype === 'float32') {
+      if (batch > 1 && sameBatch && m * k * n >= 16_384 && float32) {
         const out = backend.makeOutput([...batchShape, m, n], 'float32');
         const tiled = wasmTransposeFor(memory);
         // Small matrices (attention's per-head products): the package's SIMD gemm, no XNNPACK call per matrix.
-        const gemm = n % 16 === 0 && k * n <= 65_536 && tiled ? wasmGemmFor(memory) : null;
+        const gemm = fitsSmallGemm(k, n) && tiled ? wasmGemmFor(memory) : null;
         if (gemm && tiled) {
           const left = transposeA ? backend.makeOutput([m, k], 'float32') : undefined;
           const right = transposeB ? backend.makeOutput([k, n], 'float32') : undefined;
@@ -278,7 +283,7 @@ function fastMatMulWasm(original: tf.KernelConfig): tf.KernelConfig {
       // The transposed x is kept for the next call: the MLP's gate and up products (and any
       // products sharing their left operand) then reuse it, and XNNPACK reuses its packing (its
       // operator cache is keyed by that tensor), so only the first of them packs.
-      if (transposeB && rank === 2 && b.shape.length === 2 && a.dtype === 'float32' && b.dtype === 'float32') {
+      if (transposeB && rank === 2 && b.shape.length === 2 && float32) {
         const hit = !transposeA && lastTransposed?.source === a.dataId && lastTransposed.backend === backend;
         const direct = (transposeA ? MOVE_NS * m * k : 0) + MOVE_NS * k * n + PACK_NS * k * n;
         const swapped = (hit || transposeA ? 0 : MOVE_NS * m * k) + (hit ? 0 : PACK_NS * m * k) + MOVE_NS * m * n;

@@ -1,4 +1,4 @@
-import { get, I32, instantiateOn, leb, set, simd, V128, wasmModuleBytes } from './wasm-encoding';
+import { get, I32, i32Const, instantiateOn, leb, loop, set, simd, V128, wasmModuleBytes } from './wasm-encoding';
 
 /**
  * A cache-blocked float32 GEMM in WebAssembly SIMD on tfjs-backend-wasm's heap, for the large 2-D
@@ -23,19 +23,6 @@ export const MC_BLOCKS = 32;
 
 const add = 0x6a;
 const mul = 0x6c;
-const geU = 0x4f;
-const sleb = (value: number): number[] => {
-  const bytes: number[] = [];
-  let rest = value | 0;
-  for (;;) {
-    const byte = rest & 0x7f;
-    rest >>= 7;
-    const done = (rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0);
-    bytes.push(done ? byte : byte | 0x80);
-    if (done) return bytes;
-  }
-};
-const i32 = (value: number) => [0x41, ...sleb(value)];
 const memarg = (align: number, offset: number) => [align, ...leb(offset)];
 const v128Load = (offset: number) => [...simd(0x00), ...memarg(4, offset)];
 const v128Store = (offset: number) => [...simd(0x0b), ...memarg(4, offset)];
@@ -45,15 +32,7 @@ const f32Store = (offset: number) => [0x38, ...memarg(2, offset)];
 const fAdd = simd(0xe4);
 const fMul = simd(0xe6);
 const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
-/** `block loop (br_if 1 when counter >= limit) …inner… counter += step; br 0 end end` */
-const loop = (counter: number, limit: number[], step: number, inner: number[]) => [
-  0x02, 0x40, 0x03, 0x40,
-  ...get(counter), ...limit, geU, 0x0d, 1,
-  ...inner,
-  ...get(counter), ...i32(step), add, ...set(counter),
-  0x0c, 0, 0x0b, 0x0b,
-];
-const increment = (local: number, by: number) => [...get(local), ...i32(by), add, ...set(local)];
+const increment = (local: number, by: number) => [...get(local), ...i32Const(by), add, ...set(local)];
 
 /**
  * `tiles(ap, bp, c, rowBlocks, kc, ldcBytes, panels, apStride, bpStride, accumulate)`: for each of
@@ -69,7 +48,7 @@ function tilesBody(): number[] {
   const [B0] = [17 + MR * vectors];
   const bLocals = Array.from({ length: vectors }, (_, index) => B0 + index);
   const AV = B0 + vectors;
-  const rowPointer = (row: number) => [...get(PC), ...(row === 0 ? [] : [...get(LDC), ...i32(row), mul, add]), ...set(ROW)];
+  const rowPointer = (row: number) => [...get(PC), ...(row === 0 ? [] : [...get(LDC), ...i32Const(row), mul, add]), ...set(ROW)];
   const initial: number[] = [];
   const final: number[] = [];
   for (let row = 0; row < MR; row += 1) {
@@ -99,15 +78,15 @@ function tilesBody(): number[] {
   };
   return [
     2, 7, I32, MR * vectors + vectors + 1, V128,
-    ...i32(0), ...set(P),
+    ...i32Const(0), ...set(P),
     ...loop(P, get(NP), 1, [
-      ...i32(0), ...set(IB),
+      ...i32Const(0), ...set(IB),
       ...loop(IB, get(RB), 1, [
         ...get(AP), ...get(IB), ...get(APS), mul, add, ...set(PA),
         ...get(BP), ...get(P), ...get(BPS), mul, add, ...set(PB),
-        ...get(C), ...get(IB), ...get(LDC), ...i32(MR), mul, mul, add, ...get(P), ...i32(NR * 4), mul, add, ...set(PC),
+        ...get(C), ...get(IB), ...get(LDC), ...i32Const(MR), mul, mul, add, ...get(P), ...i32Const(NR * 4), mul, add, ...set(PC),
         ...initial,
-        ...i32(0), ...set(KI),
+        ...i32Const(0), ...set(KI),
         // One k step per iteration: unrolling by 2 or 4 measured 1.3-2x slower (V8's register allocation).
         ...loop(KI, get(KCL), 1, steps(1)),
         ...final,
@@ -129,10 +108,10 @@ function packBody(width: number, firstLocal: number, code: (S: number, D: number
   return [
     1, 4, I32,
     ...get(DST), ...set(D),
-    ...i32(0), ...set(BLOCK),
+    ...i32Const(0), ...set(BLOCK),
     ...loop(BLOCK, get(BLOCKS), 1, [
       ...blockStart, ...set(S),
-      ...i32(0), ...set(P),
+      ...i32Const(0), ...set(P),
       ...loop(P, get(K), 1, [...copies, ...get(S), ...advance, add, ...set(S), ...increment(D, width * 4)]),
     ]),
     0x0b,
@@ -147,8 +126,8 @@ function packBody(width: number, firstLocal: number, code: (S: number, D: number
 function packStridedBody(width: number): number[] {
   const [SRC, LD, EL] = [0, 4, 5];
   return packBody(width, 6, (S, D, BLOCK) => ({
-    blockStart: [...get(SRC), ...get(BLOCK), ...get(LD), ...i32(width), mul, mul, add],
-    copies: Array.from({ length: width }, (_, r) => [...get(D), ...get(S), ...(r === 0 ? [] : [...get(LD), ...i32(r), mul, add]), ...f32Load(0), ...f32Store(r * 4)]).flat(),
+    blockStart: [...get(SRC), ...get(BLOCK), ...get(LD), ...i32Const(width), mul, mul, add],
+    copies: Array.from({ length: width }, (_, r) => [...get(D), ...get(S), ...(r === 0 ? [] : [...get(LD), ...i32Const(r), mul, add]), ...f32Load(0), ...f32Store(r * 4)]).flat(),
     advance: get(EL),
   }));
 }
@@ -160,7 +139,7 @@ function packStridedBody(width: number): number[] {
 function packContiguousBody(width: number): number[] {
   const [SRC, LD] = [0, 4];
   return packBody(width, 5, (S, D, BLOCK) => ({
-    blockStart: [...get(SRC), ...get(BLOCK), ...i32(width * 4), mul, add],
+    blockStart: [...get(SRC), ...get(BLOCK), ...i32Const(width * 4), mul, add],
     copies: Array.from({ length: width / 4 }, (_, vector) => [...get(D), ...get(S), ...v128Load(vector * 16), ...v128Store(vector * 16)]).flat(),
     advance: get(LD),
   }));

@@ -25,6 +25,29 @@ export const get = (index: number): number[] => [0x20, index];
 export const set = (index: number): number[] => [0x21, index];
 export const simd = (opcode: number): number[] => [0xfd, ...leb(opcode)];
 
+/** Signed LEB128, as `i32.const` takes its operand. */
+export const sleb = (value: number): number[] => {
+  const bytes: number[] = [];
+  let rest = value | 0;
+  for (;;) {
+    const byte = rest & 0x7f;
+    rest >>= 7;
+    const done = (rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0);
+    bytes.push(done ? byte : byte | 0x80);
+    if (done) return bytes;
+  }
+};
+/** `i32.const value` */
+export const i32Const = (value: number): number[] => [0x41, ...sleb(value)];
+/** `block loop (br_if 1 when counter >= limit, unsigned) …inner… counter += step; br 0 end end`; `limit` is code that pushes the bound. */
+export const loop = (counter: number, limit: number[], step: number, inner: number[]): number[] => [
+  0x02, 0x40, 0x03, 0x40,
+  ...get(counter), ...limit, 0x4f, 0x0d, 1,
+  ...inner,
+  ...get(counter), ...i32Const(step), 0x6a, ...set(counter),
+  0x0c, 0, 0x0b, 0x0b,
+];
+
 /** `(import "env" "memory" (memory …))`, shared or not, as tfjs-wasm's memory is. */
 export function memoryImport(shared: boolean): number[] {
   const limits = shared ? [0x03, ...leb(1), ...leb(65536)] : [0x00, ...leb(1)];

@@ -1,4 +1,4 @@
-import { get, I32, instantiateOn, set, simd, V128, wasmModuleBytes } from './wasm-encoding';
+import { get, I32, i32Const, instantiateOn, loop, set, simd, V128, wasmModuleBytes } from './wasm-encoding';
 
 /**
  * `C[m, n] = A[m, k] · B[k, n]` (row-major float32, `n` a multiple of 16) as a small WebAssembly
@@ -12,15 +12,6 @@ const [A, B, C, M, K, N, I, J, P, ROW, ACC0, ACC1, ACC2, ACC3, AV] = [0, 1, 2, 3
 const add = 0x6a;
 const mul = 0x6c;
 const shl = 0x74;
-const geU = 0x4f;
-const constant = (value: number) => [0x41, value]; // values < 64 encode in one byte
-const loop = (counter: number, limit: number, step: number, inner: number[]) => [
-  0x02, 0x40, 0x03, 0x40,
-  ...get(counter), ...get(limit), geU, 0x0d, 1,
-  ...inner,
-  ...get(counter), ...constant(step), add, ...set(counter),
-  0x0c, 0, 0x0b, 0x0b,
-];
 const load = (offset: number) => [...simd(0x00), 0x02, offset];
 const store = (offset: number) => [...simd(0x0b), 0x02, offset];
 const fAdd = simd(0xe4);
@@ -28,17 +19,17 @@ const fMul = simd(0xe6);
 const splat = simd(0x13);
 const zero = [0x43, 0, 0, 0, 0, ...splat];
 /** `address = base + ((row · stride + column) << 2)` into local ROW */
-const address = (base: number, row: number, stride: number, column: number) => [...get(base), ...get(row), ...get(stride), mul, ...get(column), add, ...constant(2), shl, add];
+const address = (base: number, row: number, stride: number, column: number) => [...get(base), ...get(row), ...get(stride), mul, ...get(column), add, ...i32Const(2), shl, add];
 const accumulate = (accumulator: number, offset: number) => [...get(accumulator), ...get(AV), ...get(ROW), ...load(offset), ...fMul, ...fAdd, ...set(accumulator)];
 const body = [
   2, 4, I32, 5, V128, // locals: i, j, p, row pointer; four accumulators and the splat of A[i, p]
-  ...constant(0), ...set(I),
-  ...loop(I, M, 1, [
-    ...constant(0), ...set(J),
-    ...loop(J, N, 16, [
+  ...i32Const(0), ...set(I),
+  ...loop(I, get(M), 1, [
+    ...i32Const(0), ...set(J),
+    ...loop(J, get(N), 16, [
       ...zero, ...set(ACC0), ...zero, ...set(ACC1), ...zero, ...set(ACC2), ...zero, ...set(ACC3),
-      ...constant(0), ...set(P),
-      ...loop(P, K, 1, [
+      ...i32Const(0), ...set(P),
+      ...loop(P, get(K), 1, [
         ...address(A, I, K, P), 0x2a, 0x02, 0x00, ...splat, ...set(AV), // splat(A[i, p])
         ...address(B, P, N, J), ...set(ROW), // &B[p, j]
         ...accumulate(ACC0, 0), ...accumulate(ACC1, 16), ...accumulate(ACC2, 32), ...accumulate(ACC3, 48),

@@ -1,4 +1,4 @@
-import { get, I32, instantiateOn, set, wasmModuleBytes } from './wasm-encoding';
+import { get, I32, i32Const, instantiateOn, loop, set, wasmModuleBytes } from './wasm-encoding';
 
 /**
  * 2-D float32 transpose `dst[j, i] = src[i, j]` as a small WebAssembly function on
@@ -11,42 +11,32 @@ const TILE = 16;
 const add = 0x6a;
 const mul = 0x6c;
 const shl = 0x74;
-const geU = 0x4f;
 const ltU = 0x49;
-const constant = (value: number) => [0x41, value]; // values < 64 encode in one byte
 /** `local = min(local + TILE, limit)` */
 const tileEnd = (start: number, limit: number, end: number) => [
-  ...get(start), ...constant(TILE), add, ...set(end),
+  ...get(start), ...i32Const(TILE), add, ...set(end),
   ...get(end), ...get(limit), ...get(end), ...get(limit), ltU, 0x1b, ...set(end), // select(end, limit, end < limit)
-];
-/** `block loop (br_if 1 when counter >= limit) …inner… counter += step; br 0 end end` */
-const loop = (counter: number, limit: number, step: number, inner: number[]) => [
-  0x02, 0x40, 0x03, 0x40,
-  ...get(counter), ...get(limit), geU, 0x0d, 1,
-  ...inner,
-  ...get(counter), ...constant(step), add, ...set(counter),
-  0x0c, 0, 0x0b, 0x0b,
 ];
 const element = [
   // address of dst[j, i]: dst + ((j·rows + i) << 2)
-  ...get(DST), ...get(J), ...get(ROWS), mul, ...get(I), add, ...constant(2), shl, add,
+  ...get(DST), ...get(J), ...get(ROWS), mul, ...get(I), add, ...i32Const(2), shl, add,
   // f32.load src + ((i·cols + j) << 2)
-  ...get(SRC), ...get(I), ...get(COLS), mul, ...get(J), add, ...constant(2), shl, add,
+  ...get(SRC), ...get(I), ...get(COLS), mul, ...get(J), add, ...i32Const(2), shl, add,
   0x2a, 0x02, 0x00, // f32.load align 4
   0x38, 0x02, 0x00, // f32.store align 4
 ];
 const body = [
   1, 6, I32, // six i32 locals: i0, j0, i, j, iEnd, jEnd
-  ...constant(0), ...set(I0),
-  ...loop(I0, ROWS, TILE, [
+  ...i32Const(0), ...set(I0),
+  ...loop(I0, get(ROWS), TILE, [
     ...tileEnd(I0, ROWS, I_END),
-    ...constant(0), ...set(J0),
-    ...loop(J0, COLS, TILE, [
+    ...i32Const(0), ...set(J0),
+    ...loop(J0, get(COLS), TILE, [
       ...tileEnd(J0, COLS, J_END),
       ...get(I0), ...set(I),
-      ...loop(I, I_END, 1, [
+      ...loop(I, get(I_END), 1, [
         ...get(J0), ...set(J),
-        ...loop(J, J_END, 1, element),
+        ...loop(J, get(J_END), 1, element),
       ]),
     ]),
   ]),
